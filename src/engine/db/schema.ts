@@ -1,0 +1,195 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * One schema for PGlite and PostgreSQL. Ids are text (prefixed random ids: `prj_…`), times are
+ * timestamptz, counts that can pass 2^31 are bigint in number mode.
+ */
+const id = () => text('id').primaryKey();
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const orgs = pgTable('orgs', {
+  /** `local`, `slack:<team_id>` or `teams:<tenant_id>`. */
+  id: id(),
+  name: text('name').notNull(),
+  /** Whether a launcher may approve their own credit hold. */
+  selfApproval: boolean('self_approval').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const roles = pgTable('roles', {
+  orgId: text('org_id').notNull().references(() => orgs.id),
+  /** Platform user id (Slack `U…`, Teams aadObjectId or `29:…` id, `cli:<user>`). */
+  userId: text('user_id').notNull(),
+  role: text('role', { enum: ['admin', 'approver', 'helpdesk'] }).notNull(),
+  grantedBy: text('granted_by').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.orgId, t.userId, t.role] })]);
+
+export const projects = pgTable('projects', {
+  id: id(),
+  orgId: text('org_id').notNull().references(() => orgs.id),
+  name: text('name').notNull(),
+  sourcePlatform: text('source_platform').notNull(),
+  destinationPlatform: text('destination_platform').notNull(),
+  /** Where it was created: `slack:<channel>` / `teams:<conversation id>` / `cli`. */
+  channelKey: text('channel_key').notNull(),
+  /** Source domain → destination domain, for matching (`{"old.example": "new.example"}`). */
+  domainMap: jsonb('domain_map').$type<Record<string, string>>().notNull().default({}),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('projects_org_name').on(t.orgId, sql`lower(${t.name})`)]);
+
+export const connections = pgTable('connections', {
+  id: id(),
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  side: text('side', { enum: ['source', 'destination'] }).notNull(),
+  platform: text('platform').notNull(),
+  /** AES-256-GCM of the ConnectionSettings JSON: base64(iv | tag | ciphertext). */
+  secret: text('secret').notNull(),
+  /** Non-secret facts for cards (host, tenant id, number of accounts). */
+  summary: text('summary').notNull(),
+  status: text('status', { enum: ['valid', 'invalid'] }).notNull(),
+  validatedAt: timestamp('validated_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('connections_project_side').on(t.projectId, t.side)]);
+
+export const mailboxes = pgTable('mailboxes', {
+  id: id(),
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  side: text('side', { enum: ['source', 'destination'] }).notNull(),
+  /** The platform's immutable identity (see connectors/types.ts MailboxRef.id). */
+  externalId: text('external_id').notNull(),
+  address: text('address').notNull(),
+  displayName: text('display_name').notNull(),
+  kind: text('kind').notNull(),
+  folders: integer('folders'),
+  mail: bigint('mail', { mode: 'number' }),
+  events: bigint('events', { mode: 'number' }),
+  contacts: bigint('contacts', { mode: 'number' }),
+  bytes: bigint('bytes', { mode: 'number' }),
+  scanError: text('scan_error'),
+  /** The scan run that last saw it; mailboxes not seen by the latest scan are gone. */
+  lastScanRunId: text('last_scan_run_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex('mailboxes_project_side_external').on(t.projectId, t.side, t.externalId),
+  index('mailboxes_project_side_address').on(t.projectId, t.side, t.address),
+]);
+
+export const mappings = pgTable('mappings', {
+  id: id(),
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  sourceMailboxId: text('source_mailbox_id').notNull().references(() => mailboxes.id, { onDelete: 'cascade' }),
+  destinationMailboxId: text('destination_mailbox_id').references(() => mailboxes.id, { onDelete: 'set null' }),
+  /** For create_missing (and before the destination exists): the address to create or use. */
+  destinationAddress: text('destination_address'),
+  status: text('status', { enum: ['matched', 'needs_review', 'excluded', 'create_missing'] }).notNull(),
+  /** 0..1; 1 for an exact address match or a human decision. */
+  confidence: real('confidence').notNull(),
+  /** Why it was suggested or flagged ("same address", "ambiguous: 2 candidates", "no destination"). */
+  reason: text('reason').notNull(),
+  /** `auto` or the user id that changed it last. */
+  changedBy: text('changed_by').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('mappings_project_source').on(t.projectId, t.sourceMailboxId)]);
+
+export const runs = pgTable('runs', {
+  id: id(),
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  mode: text('mode', { enum: ['scan', 'structure', 'full', 'delta', 'retry'] }).notNull(),
+  status: text('status', { enum: ['pending_approval', 'queued', 'running', 'completed', 'failed', 'cancelled'] }).notNull(),
+  /** Live totals, updated as mailbox runs checkpoint (JSON so modes can differ). */
+  progress: jsonb('progress').$type<Record<string, number>>().notNull().default({}),
+  /** Result summary when finished (scan: totals, largest mailbox, predicted duration). */
+  summary: jsonb('summary').$type<Record<string, unknown>>(),
+  error: text('error'),
+  startedBy: text('started_by').notNull(),
+  createdAt: createdAt(),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [
+  index('runs_project').on(t.projectId, t.createdAt),
+  // At most one active run per project: two concurrent launches give one run.
+  uniqueIndex('runs_one_active_per_project').on(t.projectId).where(sql`status in ('pending_approval', 'queued', 'running')`),
+]);
+
+export const mailboxRuns = pgTable('mailbox_runs', {
+  id: id(),
+  runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+  /** Scan: the scanned mailbox; copy modes: the mapping's source mailbox. */
+  mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id, { onDelete: 'cascade' }),
+  mappingId: text('mapping_id').references(() => mappings.id, { onDelete: 'set null' }),
+  status: text('status', { enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] }).notNull(),
+  health: text('health', { enum: ['healthy', 'throttled_source', 'throttled_destination', 'degraded', 'stalled', 'failed'] }).notNull().default('healthy'),
+  healthReason: text('health_reason'),
+  itemsTotal: bigint('items_total', { mode: 'number' }).notNull().default(0),
+  itemsDone: bigint('items_done', { mode: 'number' }).notNull().default(0),
+  itemsFailed: bigint('items_failed', { mode: 'number' }).notNull().default(0),
+  bytesDone: bigint('bytes_done', { mode: 'number' }).notNull().default(0),
+  attempts: integer('attempts').notNull().default(0),
+  error: text('error'),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  lastProgressAt: timestamp('last_progress_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [uniqueIndex('mailbox_runs_run_mailbox').on(t.runId, t.mailboxId), index('mailbox_runs_status').on(t.runId, t.status)]);
+
+export const mailboxRunEvents = pgTable('mailbox_run_events', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  mailboxRunId: text('mailbox_run_id').notNull().references(() => mailboxRuns.id, { onDelete: 'cascade' }),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  level: text('level', { enum: ['info', 'warn', 'error'] }).notNull(),
+  message: text('message').notNull(),
+}, (t) => [index('mailbox_run_events_run').on(t.mailboxRunId, t.id)]);
+
+export const auditEvents = pgTable('audit_events', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  orgId: text('org_id').notNull(),
+  actor: text('actor').notNull(),
+  /** `command:scan`, `action:mapping.exclude`, `connection.saved`, … */
+  action: text('action').notNull(),
+  outcome: text('outcome', { enum: ['allowed', 'denied', 'failed'] }).notNull(),
+  projectId: text('project_id'),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('audit_events_org').on(t.orgId, t.at)]);
+
+/** Where to send proactive messages: one row per chat channel/conversation. */
+export const conversationRefs = pgTable('conversation_refs', {
+  /** `slack:<team>:<channel>` or `teams:<conversation id>`. */
+  channelKey: text('channel_key').primaryKey(),
+  orgId: text('org_id').notNull(),
+  platform: text('platform', { enum: ['slack', 'teams'] }).notNull(),
+  /** Platform data needed to post there later (Teams ConversationReference; Slack channel id). */
+  reference: jsonb('reference').$type<Record<string, unknown>>().notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** Cards we posted and keep editing (the living scan/run card, approval cards). */
+export const postedCards = pgTable('posted_cards', {
+  id: id(),
+  channelKey: text('channel_key').notNull(),
+  /** What the card shows: `run:<runId>`, `hold:<holdId>`. One living card per subject and channel. */
+  subject: text('subject').notNull(),
+  /** Platform message id (Slack ts, Teams activity id). */
+  messageRef: text('message_ref').notNull(),
+  lastRenderedAt: timestamp('last_rendered_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('posted_cards_subject_channel').on(t.subject, t.channelKey)]);
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+});
+
+export const schema = {
+  orgs, roles, projects, connections, mailboxes, mappings, runs, mailboxRuns, mailboxRunEvents,
+  auditEvents, conversationRefs, postedCards, settings,
+};
