@@ -153,7 +153,31 @@ export interface StoredCard {
   messageRef: string;
 }
 
+/** A field of a platform's credentials form; parseConnectionForm reads the same ids. */
+export interface ConnectionFieldSpec {
+  id: string;
+  label: string;
+  type: 'text' | 'password' | 'number' | 'multiline' | 'toggle';
+  required: boolean;
+  placeholder?: string;
+  hint?: string;
+  /** Default value (never a secret). */
+  value?: string;
+}
+
+export interface PlatformInfo {
+  id: Platform;
+  label: string;
+  /** False for platforms whose connector is not built yet: projects cannot use them. */
+  available: boolean;
+}
+
 export interface Engine {
+  // — platforms —
+  platforms(): PlatformInfo[];
+  /** The credentials form of a platform (IMAP: host, port, TLS, accounts CSV…). */
+  connectionForm(platform: Platform): { intro: string; fields: ConnectionFieldSpec[] };
+
   // — orgs and roles —
   rolesOf(actor: Actor): Promise<Role[]>;
   /** Throws AppError FORBIDDEN (and audits the denial) unless the actor holds one of `allowed`. */

@@ -1,0 +1,74 @@
+/**
+ * Change listing for one IMAP folder. The cursor says "every UID below uidNext was reported, with
+ * flags as of highestModseq". A pass lists new UIDs page by page; with CONDSTORE it first reports
+ * flag changes of already-reported UIDs (FETCH … CHANGEDSINCE). A new UIDVALIDITY voids every
+ * stored UID: the listing starts over with reset:true and the engine dedupes.
+ * Gap: expunges are not reported (that needs QRESYNC VANISHED).
+ */
+import type { ImapFlow } from 'imapflow';
+import { AppError } from '../../../errors.js';
+import type { ChangePage, ChangeRef, Cursor } from '../types.js';
+import { itemKey, messageIdOf, portableFlags } from './imap-message.js';
+
+export const CHANGES_PAGE_SIZE = 500;
+
+interface ImapCursor {
+  uidValidity: string;
+  uidNext: number;
+  highestModseq?: string;
+}
+
+export function parseCursor(cursor: Cursor | undefined): ImapCursor | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(cursor) as Partial<ImapCursor>;
+    if (typeof parsed.uidValidity === 'string' && typeof parsed.uidNext === 'number') return parsed as ImapCursor;
+  } catch {
+    // fall through: a cursor we cannot read is reported as a reset, never silently trusted
+  }
+  return { uidValidity: '', uidNext: 1 };
+}
+
+export async function listChanges(client: ImapFlow, path: string, cursor: Cursor | undefined, pageSize = CHANGES_PAGE_SIZE): Promise<ChangePage> {
+  const stored = parseCursor(cursor);
+  const box = await client.mailboxOpen(path, { readOnly: true });
+  const uidValidity = box.uidValidity.toString();
+  const reset = stored !== undefined && stored.uidValidity !== uidValidity;
+  const from = stored && !reset ? stored.uidNext : 1;
+  // Modseq snapshot taken before listing: anything changed later has a higher modseq and shows up next time.
+  const modseq = box.highestModseq;
+
+  const changes: ChangeRef[] = [];
+  if (!reset && stored?.highestModseq && modseq !== undefined && from > 1 && modseq > BigInt(stored.highestModseq)) {
+    const changed = await client.fetchAll(`1:${from - 1}`, { uid: true, flags: true }, { uid: true, changedSince: BigInt(stored.highestModseq) });
+    for (const message of changed) {
+      if (message.uid < from) changes.push({ key: itemKey(uidValidity, message.uid), kind: 'flags', flags: portableFlags(message.flags) });
+    }
+  }
+
+  const fresh = box.exists > 0 ? await newUids(client, from) : [];
+  const page = fresh.slice(0, pageSize);
+  if (page.length > 0) {
+    const fetched = await client.fetchAll(page.join(','), { uid: true, flags: true, size: true, headers: ['message-id'] }, { uid: true });
+    fetched.sort((a, b) => a.uid - b.uid);
+    for (const message of fetched) {
+      changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', size: message.size, flags: portableFlags(message.flags), messageId: messageIdOf(message.headers) });
+    }
+  }
+
+  const more = fresh.length > page.length;
+  const lastListed = page[page.length - 1] ?? 0;
+  const next: ImapCursor = {
+    uidValidity,
+    uidNext: more ? lastListed + 1 : Math.max(box.uidNext, lastListed + 1, from),
+    ...(modseq !== undefined && !box.noModseq ? { highestModseq: modseq.toString() } : {}),
+  };
+  return { changes, cursor: JSON.stringify(next), more, ...(reset ? { reset: true } : {}) };
+}
+
+/** UIDs ≥ from, ascending. `from:*` always matches the highest UID, even below `from`: filter it out. */
+async function newUids(client: ImapFlow, from: number): Promise<number[]> {
+  const found = await client.search({ uid: `${from}:*` }, { uid: true });
+  if (found === false || found === undefined) throw new AppError('INTERNAL', 'The IMAP server did not answer a UID search. Try again.');
+  return found.filter((uid) => uid >= from).sort((a, b) => a - b);
+}

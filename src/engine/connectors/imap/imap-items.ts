@@ -1,0 +1,85 @@
+/**
+ * Reading, writing and finding single messages. Content travels as raw bytes, unchanged; flags keep
+ * keywords ($Label1…) but never \Recent; the internal date is carried by APPEND.
+ */
+import type { ImapFlow, MailboxObject } from 'imapflow';
+import { AppError } from '../../../errors.js';
+import type { Item, WriteResult } from '../types.js';
+import { itemKey, messageIdOf, parseItemKey, portableFlags, sha256 } from './imap-message.js';
+
+/** Reads reuse the folder a pooled connection already has open: one SELECT per folder, not per message. */
+async function openForRead(client: ImapFlow, path: string): Promise<MailboxObject> {
+  const current = client.mailbox;
+  if (current && current.readOnly && current.path === path) return current;
+  return client.mailboxOpen(path, { readOnly: true });
+}
+
+export async function readItem(client: ImapFlow, path: string, key: string): Promise<Item> {
+  const { uidValidity, uid } = parseItemKey(key);
+  const box = await openForRead(client, path);
+  if (box.uidValidity.toString() !== uidValidity) throw gone(key, path);
+  const message = await client.fetchOne(String(uid), { uid: true, flags: true, internalDate: true, source: true }, { uid: true });
+  if (!message || !message.source) throw gone(key, path);
+  return {
+    key,
+    type: 'mail',
+    content: message.source,
+    flags: portableFlags(message.flags),
+    date: new Date(message.internalDate ?? 0),
+    messageId: messageIdOf(message.source),
+    hash: sha256(message.source),
+  };
+}
+
+function gone(key: string, path: string): AppError {
+  return new AppError('NOT_FOUND', `Message ${key} is no longer in folder "${path}" (deleted or moved since the scan). It is skipped.`);
+}
+
+export async function writeItem(client: ImapFlow, path: string, item: Item): Promise<WriteResult> {
+  const limit = appendLimit(client);
+  if (limit !== undefined && item.content.length > limit) {
+    throw new AppError('UNSUPPORTED', `The message is ${item.content.length} bytes; the destination accepts at most ${limit}. It is recorded as skipped.`);
+  }
+  const result = await client.append(path, item.content, portableFlags(item.flags), item.date);
+  if (result && result.uid !== undefined && result.uidValidity !== undefined) return { key: itemKey(result.uidValidity, result.uid) };
+  // No UIDPLUS: find what we just wrote.
+  const found = await probeItem(client, path, item);
+  if (found) return { key: found };
+  throw new AppError('INTERNAL', `The destination accepted the message into "${path}" but it could not be found again. Check the destination folder.`);
+}
+
+export function appendLimit(client: ImapFlow): number | undefined {
+  const limit = client.capabilities.get('APPENDLIMIT');
+  return typeof limit === 'number' && limit > 0 ? limit : undefined;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Finds a message already written: by Message-ID when it has one, else by internal date; either
+ * way only a candidate whose bytes hash the same counts (header search is a substring match).
+ */
+export async function probeItem(client: ImapFlow, path: string, item: Pick<Item, 'messageId' | 'hash' | 'date'>): Promise<string | null> {
+  // A fresh SELECT: another connection may have written here since this one last looked.
+  const box = await client.mailboxOpen(path, { readOnly: true });
+  if (box.exists === 0) return null;
+  let candidates: number[];
+  if (item.messageId) {
+    candidates = (await client.search({ header: { 'message-id': item.messageId } }, { uid: true })) || [];
+  } else {
+    // SEARCH dates have day granularity in the server's zone: widen by a day, then compare exactly.
+    const around = (await client.search({ since: new Date(item.date.getTime() - DAY_MS), before: new Date(item.date.getTime() + 2 * DAY_MS) }, { uid: true })) || [];
+    candidates = around.length ? await sameInternalDate(client, around, item.date) : [];
+  }
+  for (const uid of candidates.sort((a, b) => b - a)) {
+    const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+    if (message && message.source && sha256(message.source) === item.hash) return itemKey(box.uidValidity, uid);
+  }
+  return null;
+}
+
+async function sameInternalDate(client: ImapFlow, uids: number[], date: Date): Promise<number[]> {
+  const seconds = Math.floor(date.getTime() / 1000);
+  const messages = await client.fetchAll(uids.join(','), { uid: true, internalDate: true }, { uid: true });
+  return messages.filter((m) => Math.floor(new Date(m.internalDate ?? 0).getTime() / 1000) === seconds).map((m) => m.uid);
+}
