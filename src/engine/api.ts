@@ -98,6 +98,7 @@ export interface RunInfo {
 }
 
 export interface RunDetail extends RunInfo {
+  /** At most 200: failed first, then running, pending, the rest (source before destination); totals are in `progress`. */
   mailboxRuns: MailboxRunInfo[];
 }
 

@@ -1,0 +1,96 @@
+import { sql } from 'drizzle-orm';
+import { createLogger } from '../log.js';
+import type { Engine, EngineOptions } from './api.js';
+import { connectionForm, parseConnectionForm, platforms } from './connection-forms.js';
+import type { EngineContext } from './context.js';
+import { openStore } from './db/client.js';
+import { runScan } from './migrate/scan-runner.js';
+import { findCard, getConversationRef, saveCard, saveConversationRef } from './operations/chat-refs.js';
+import { saveConnection } from './operations/connection-save.js';
+import { ensureDemoProject } from './operations/demo-project.js';
+import { exportMappingCsv } from './operations/mapping-export.js';
+import { importMappingCsv } from './operations/mapping-import.js';
+import { updateMapping } from './operations/mapping-update.js';
+import { getMatchReview } from './operations/match-review.js';
+import { createProject } from './operations/project-create.js';
+import { getProject, listProjects } from './operations/project-read.js';
+import { grantRole, listRoles, revokeRole } from './operations/role-change.js';
+import { getRun, latestRun } from './operations/run-read.js';
+import { startScan } from './operations/scan-start.js';
+import { readAudit, writeAudit } from './policies/audit-writer.js';
+import { authorize, ensureOrg, rolesOf } from './policies/roles.js';
+import { publishEvent, subscribeEvents } from './queues/event-bus.js';
+import { QueueRuntime } from './queues/queue-runtime.js';
+import { reconcileRuns } from './queues/run-reconciler.js';
+import { decryptSettings, encryptSettings } from './secrets.js';
+
+/** Wires the store, the queues and the operations into the Engine of api.ts. */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  // Fail on a bad key now, not at the first saved connection.
+  decryptSettings(encryptSettings({ platform: 'sandbox', seed: 0, mailboxes: 0, messagesPerMailbox: 0, domain: 'x.example' }, options.secretKey), options.secretKey);
+  const log = options.log ?? createLogger();
+  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const runtime = new QueueRuntime(options.redisUrl, options.queuePrefix, log);
+  const unsubscribers = new Set<() => Promise<void>>();
+  const ctx: EngineContext = {
+    store, db: store.db, options, secretKey: options.secretKey, log,
+    now: options.now ?? (() => new Date()),
+    enqueue: (name, data, jobId) => runtime.enqueue(name, data, jobId),
+    publish: (event) => publishEvent(runtime.redis, options.queuePrefix, event).catch((error: unknown) => log.warn({ err: String(error) }, 'event publish failed')),
+  };
+  let closed = false;
+
+  return {
+    platforms,
+    connectionForm,
+    parseConnectionForm,
+    rolesOf: (actor) => rolesOf(ctx, actor),
+    authorize: (actor, allowed, action, projectId) => authorize(ctx, actor, allowed, action, projectId),
+    listRoles: (actor) => listRoles(ctx, actor),
+    grantRole: (actor, props) => grantRole(ctx, actor, props),
+    revokeRole: (actor, props) => revokeRole(ctx, actor, props),
+    audit: async (actor, entry) => {
+      await ensureOrg(ctx.db, actor);
+      await writeAudit(ctx.db, actor, entry);
+    },
+    listAudit: (orgId, limit) => readAudit(ctx.db, orgId, limit),
+    createProject: (actor, props) => createProject(ctx, actor, props),
+    listProjects: (actor) => listProjects(ctx, actor),
+    getProject: (actor, nameOrId) => getProject(ctx, actor, { project: nameOrId }),
+    saveConnection: (actor, props) => saveConnection(ctx, actor, props),
+    startScan: (actor, props) => startScan(ctx, actor, props),
+    getRun: (runId) => getRun(ctx, runId),
+    latestRun: (actor, props) => latestRun(ctx, actor, props),
+    getMatchReview: (actor, props) => getMatchReview(ctx, actor, props),
+    updateMapping: (actor, props) => updateMapping(ctx, actor, props),
+    exportMappingCsv: (actor, props) => exportMappingCsv(ctx, actor, props),
+    importMappingCsv: (actor, props) => importMappingCsv(ctx, actor, props),
+    saveConversationRef: (props) => saveConversationRef(ctx, props),
+    getConversationRef: (channelKey) => getConversationRef(ctx, channelKey),
+    findCard: (subject, channelKey) => findCard(ctx, subject, channelKey),
+    saveCard: (card) => saveCard(ctx, card),
+    onEvent: async (handler) => {
+      const unsubscribe = await subscribeEvents(options.redisUrl, options.queuePrefix, log, handler);
+      const once = async () => { unsubscribers.delete(once); await unsubscribe(); };
+      unsubscribers.add(once);
+      return once;
+    },
+    startWorkers: async () => {
+      runtime.start({ scan: (data, job) => runScan(ctx, data.runId, job) });
+      await reconcileRuns(ctx, runtime);
+    },
+    ensureDemoProject: (orgId, channelKey) => ensureDemoProject(ctx, orgId, channelKey),
+    ready: async () => {
+      const database = await ctx.db.execute(sql`select 1`).then(() => true, () => false);
+      const redis = await runtime.redis.ping().then((r) => r === 'PONG', () => false);
+      return { database, redis };
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const unsubscribe of [...unsubscribers]) await unsubscribe();
+      await runtime.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { AppError } from '../../errors.js';
+import type { Actor, RunDetail, RunMode } from '../api.js';
+import type { EngineContext } from '../context.js';
+import type { DbOrTx } from '../db/client.js';
+import { mailboxes, mailboxRuns, projects, runs } from '../db/schema.js';
+import { ANY_ROLE, authorize } from '../policies/roles.js';
+import { latestRunRow, toMailboxRunInfo, toRunInfo } from '../records.js';
+import { findProject } from './project-lookup.js';
+
+export const MAILBOX_RUNS_SHOWN = 200;
+
+async function detail(db: DbOrTx, run: typeof runs.$inferSelect, project: typeof projects.$inferSelect): Promise<RunDetail> {
+  // A 10,000-mailbox run must stay cheap to read on every progress event: the rows worth showing first, capped.
+  const rank = sql`case ${mailboxRuns.status} when 'failed' then 0 when 'running' then 1 when 'pending' then 2 else 3 end`;
+  const rows = await db.select().from(mailboxRuns).innerJoin(mailboxes, eq(mailboxRuns.mailboxId, mailboxes.id))
+    .where(eq(mailboxRuns.runId, run.id)).orderBy(rank, desc(mailboxes.side), asc(mailboxes.address)).limit(MAILBOX_RUNS_SHOWN);
+  return { ...toRunInfo(run, project), mailboxRuns: rows.map((r) => toMailboxRunInfo(r.mailbox_runs, r.mailboxes)) };
+}
+
+/** No actor: the notifier reads runs it heard about over events. */
+export async function getRun(ctx: EngineContext, runId: string): Promise<RunDetail> {
+  const [row] = await ctx.db.select().from(runs).innerJoin(projects, eq(runs.projectId, projects.id)).where(eq(runs.id, runId)).limit(1);
+  if (!row) throw new AppError('NOT_FOUND', `There is no run ${runId}.`);
+  return detail(ctx.db, row.runs, row.projects);
+}
+
+export async function latestRun(ctx: EngineContext, actor: Actor, props: { project: string; mode?: RunMode }): Promise<RunDetail | null> {
+  const project = await findProject(ctx.db, actor.orgId, props.project);
+  await authorize(ctx, actor, ANY_ROLE, 'run.read', project.id);
+  const run = await latestRunRow(ctx.db, project.id, props.mode);
+  return run ? detail(ctx.db, run, project) : null;
+}
