@@ -1,0 +1,35 @@
+import type { ActionRegistry } from './types.js';
+import { connectOpenAction } from './connect-open.js';
+import { connectSaveAction } from './connect-save.js';
+import { helpAction } from './help.js';
+import { mappingCreateMissingAction } from './mapping-create-missing.js';
+import { mappingExcludeAction } from './mapping-exclude.js';
+import { mappingIncludeAction } from './mapping-include.js';
+import { mappingOverrideAction } from './mapping-override.js';
+import { matchExportAction } from './match-export.js';
+import { matchImportOpenAction } from './match-import-open.js';
+import { matchImportAction } from './match-import.js';
+import { matchOpenAction } from './match-open.js';
+import { projectCreateAction } from './project-create.js';
+import { projectNewAction } from './project-new.js';
+import { projectShowAction } from './project-show.js';
+import { scanStartAction } from './scan-start.js';
+
+/** One handler per verb of cards/verbs.ts; the type makes a missing one a compile error. */
+export const actions: ActionRegistry = {
+  help: helpAction,
+  'project.new': projectNewAction,
+  'project.create': projectCreateAction,
+  'project.show': projectShowAction,
+  'connect.open': connectOpenAction,
+  'connect.save': connectSaveAction,
+  'scan.start': scanStartAction,
+  'match.open': matchOpenAction,
+  'mapping.override': mappingOverrideAction,
+  'mapping.exclude': mappingExcludeAction,
+  'mapping.include': mappingIncludeAction,
+  'mapping.create_missing': mappingCreateMissingAction,
+  'match.export': matchExportAction,
+  'match.import_open': matchImportOpenAction,
+  'match.import': matchImportAction,
+};

@@ -1,0 +1,25 @@
+import type { Command } from './types.js';
+import { connectCommand } from './connect.js';
+import { helpCommand } from './help.js';
+import { matchCommand } from './match.js';
+import { newCommand } from './new.js';
+import { plannedCommands } from './planned.js';
+import { projectsCommand } from './projects.js';
+import { rolesCommand } from './roles.js';
+import { scanCommand } from './scan.js';
+import { statusCommand } from './status.js';
+
+/** Every chat command, in the order help lists them. Adding a command: one file, one line. */
+export const commandList: readonly Command[] = [
+  helpCommand,
+  newCommand,
+  projectsCommand,
+  connectCommand,
+  scanCommand,
+  matchCommand,
+  statusCommand,
+  rolesCommand,
+  ...plannedCommands,
+];
+
+export const commands: ReadonlyMap<string, Command> = new Map(commandList.map((c) => [c.name, c]));

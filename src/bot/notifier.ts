@@ -1,0 +1,214 @@
+import type { Engine, EngineEvent } from '../engine/index.js';
+import type { Logger } from '../log.js';
+import type { View } from '../cards/views.js';
+import type { ChatPlatform, ChatSender, MessageRef } from './context.js';
+import { presentScan } from './presenters/scan.js';
+
+export interface NotifierOptions {
+  engine: Engine;
+  senders: ChatSender[];
+  log: Logger;
+  /** At most one edit per card per interval (DESIGN §7: 5 s). */
+  minEditIntervalMs?: number;
+  /** How long to wait for the command that posts a card to store it before posting one ourselves. */
+  cardWaitMs?: number;
+  /** Attempts for one edit (429s with retryAfterMs, transient failures); the final state gets more. */
+  maxAttempts?: number;
+}
+
+export interface Notifier {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function cardSubject(runId: string): string {
+  return `run:${runId}`;
+}
+
+/**
+ * A stored card's messageRef is the message id, or, when the card sits in another channel than
+ * the one it is filed under, JSON carrying that channel too.
+ */
+export function encodeCardRef(ref: MessageRef): string {
+  return JSON.stringify({ channelKey: ref.channelKey, messageId: ref.messageId });
+}
+
+export function decodeCardRef(channelKey: string, messageRef: string): MessageRef {
+  if (messageRef.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(messageRef) as Partial<MessageRef>;
+      if (typeof parsed.channelKey === 'string' && typeof parsed.messageId === 'string') return { channelKey: parsed.channelKey, messageId: parsed.messageId };
+    } catch {
+      // Not ours: a platform id that happens to start with a brace.
+    }
+  }
+  return { channelKey, messageId: messageRef };
+}
+
+function platformOf(channelKey: string): ChatPlatform | null {
+  if (channelKey.startsWith('slack:')) return 'slack';
+  if (channelKey.startsWith('teams:')) return 'teams';
+  return null;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Per run: what is owed to its card and when it may next be edited. */
+interface CardState {
+  runId: string;
+  channelKey: string;
+  dirty: boolean;
+  final: boolean;
+  lastEditAt: number;
+  timer: NodeJS.Timeout | null;
+  busy: Promise<void> | null;
+  ref: MessageRef | null;
+  /** Consecutive failed flushes of the final state. */
+  failures: number;
+}
+
+/**
+ * Engine events → the living card of each run. Edits are coalesced: each flush re-reads the run,
+ * so whatever happened between two edits lands in the next one, and the final state is flushed
+ * as soon as the run finishes, retried until it lands.
+ */
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { engine, log } = options;
+  const interval = options.minEditIntervalMs ?? 5000;
+  const cardWaitMs = options.cardWaitMs ?? 3000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const states = new Map<string, CardState>();
+  let unsubscribe: (() => Promise<void>) | null = null;
+  let stopped = false;
+
+  function senderFor(channelKey: string): ChatSender | undefined {
+    const platform = platformOf(channelKey);
+    return options.senders.find((s) => s.platform === platform) ?? (platform ? undefined : options.senders[0]);
+  }
+
+  function onEvent(event: EngineEvent): void {
+    // Only run state moves the card; other events (mailbox alerts) belong in its thread.
+    if (stopped || (event.type !== 'run.progress' && event.type !== 'run.finished')) return;
+    let state = states.get(event.runId);
+    if (!state) {
+      state = { runId: event.runId, channelKey: event.channelKey, dirty: false, final: false, lastEditAt: 0, timer: null, busy: null, ref: null, failures: 0 };
+      states.set(event.runId, state);
+    }
+    state.dirty = true;
+    if (event.type === 'run.finished') state.final = true;
+    kick(state);
+  }
+
+  function kick(state: CardState): void {
+    if (state.busy || !state.dirty || stopped) return;
+    const wait = state.final ? 0 : state.lastEditAt + interval - Date.now();
+    if (wait <= 0) {
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = null;
+      state.busy = flush(state).finally(() => {
+        state.busy = null;
+        if (state.dirty) kick(state);
+        else if (state.final) states.delete(state.runId);
+      });
+      return;
+    }
+    state.timer ??= setTimeout(() => {
+      state.timer = null;
+      kick(state);
+    }, wait);
+  }
+
+  async function flush(state: CardState): Promise<void> {
+    const final = state.final;
+    state.dirty = false;
+    try {
+      const run = await engine.getRun(state.runId);
+      if (run.mode !== 'scan') {
+        // Migration-run cards arrive with runs; until then their events are not drawn here.
+        log.debug({ runId: run.id, mode: run.mode }, 'no living card for this run mode yet');
+        return;
+      }
+      const view = presentScan(run);
+      const finished = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
+      await deliver(state, view, final || finished);
+      state.failures = 0;
+    } catch (error) {
+      state.failures += 1;
+      const giveUp = state.failures >= maxAttempts;
+      log[giveUp ? 'error' : 'warn']({ err: error, runId: state.runId, attempt: state.failures }, giveUp ? 'gave up updating the run card' : 'could not update the run card');
+      // The final state must land: mark it owed again and retry after a pause.
+      if (final && !stopped && !giveUp) {
+        state.dirty = true;
+        state.final = true;
+        await sleep(Math.min(interval, 1000));
+      }
+    } finally {
+      state.lastEditAt = Date.now();
+    }
+  }
+
+  async function deliver(state: CardState, view: View, final: boolean): Promise<void> {
+    const sender = senderFor(state.channelKey);
+    if (!sender) {
+      log.warn({ channelKey: state.channelKey }, 'no chat platform for this channel; the run card is not updated');
+      return;
+    }
+    state.ref ??= await findCard(state);
+    if (!state.ref) {
+      // No card anywhere (a scan started from the CLI): post one and remember it.
+      const ref = await withRetry(() => sender.post(state.channelKey, view), final ? maxAttempts * 2 : maxAttempts);
+      await engine.saveCard({ subject: cardSubject(state.runId), channelKey: state.channelKey, messageRef: ref.channelKey === state.channelKey ? ref.messageId : encodeCardRef(ref) });
+      state.ref = ref;
+      return;
+    }
+    const ref = state.ref;
+    const target = senderFor(ref.channelKey) ?? sender;
+    await withRetry(() => target.update(ref, view), final ? maxAttempts * 2 : maxAttempts);
+  }
+
+  /** The command posting the card may still be saving it: look again for a little while. */
+  async function findCard(state: CardState): Promise<MessageRef | null> {
+    const deadline = Date.now() + cardWaitMs;
+    for (;;) {
+      const card = await engine.findCard(cardSubject(state.runId), state.channelKey);
+      if (card) return decodeCardRef(card.channelKey, card.messageRef);
+      if (Date.now() >= deadline || stopped) return null;
+      await sleep(Math.min(250, Math.max(10, cardWaitMs / 10)));
+    }
+  }
+
+  /** Honours the platform's retry-after; other failures back off 0.5 s, 1 s, 2 s… */
+  async function withRetry<T>(send: () => Promise<T>, attempts: number): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await send();
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        const retryAfter = (error as { retryAfterMs?: unknown }).retryAfterMs;
+        const delay = typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter : Math.min(8000, 500 * 2 ** (attempt - 1));
+        log.info({ delay, attempt }, 'run card edit deferred');
+        await sleep(delay);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      stopped = false;
+      const off = await engine.onEvent(onEvent);
+      // stop() may have been called while the subscription was still connecting.
+      if (stopped) await off();
+      else unsubscribe = off;
+    },
+    async stop() {
+      const off = unsubscribe;
+      unsubscribe = null;
+      await off?.();
+      // Let edits in flight (a final state, most likely) finish before the process goes.
+      await Promise.allSettled([...states.values()].map((s) => s.busy));
+      stopped = true;
+      for (const s of states.values()) if (s.timer) clearTimeout(s.timer);
+      states.clear();
+    },
+  };
+}
