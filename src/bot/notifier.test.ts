@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Engine, EngineEvent, RunDetail, StoredCard } from '../engine/index.js';
-import type { View, ScanView } from '../cards/views.js';
+import type { RunView, View, ScanView } from '../cards/views.js';
 import type { ChatSender, MessageRef } from './context.js';
 import { createNotifier } from './notifier.js';
 import { AppError } from '../errors.js';
@@ -121,5 +121,36 @@ describe('notifier', () => {
     expect(chat.updates).toHaveLength(1);
     expect((chat.updates[0]!.view as ScanView).status).toBe('completed');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
+  });
+});
+
+describe('notifier: copy runs', () => {
+  it('draws a copy run with the run card, ends with the verification, and posts the verification card once in the thread', async () => {
+    const { engine, run, cards, emit } = fakeEngine();
+    cards.push({ subject: 'run:run-1', channelKey: 'slack:T1:C1', messageRef: '111.222' });
+    run.mode = 'full';
+    const chat = fakeSender();
+    const threadPosts: { threadOf: string | undefined; view: View }[] = [];
+    const post = chat.sender.post;
+    chat.sender.post = async (key, view, options) => { threadPosts.push({ threadOf: options?.threadOf, view }); return post(key, view, options); };
+    const notifier = createNotifier({ engine, senders: [chat.sender], log, minEditIntervalMs: 20 });
+    await notifier.start();
+    emit('run.progress');
+    await sleep(60);
+    run.status = 'completed';
+    run.finishedAt = new Date().toISOString();
+    run.progress = { mailboxesTotal: 2, mailboxesDone: 2, mailboxesFailed: 0, itemsDone: 30, itemsTotal: 30, itemsFailed: 0, bytesDone: 10 };
+    run.verification = {
+      runId: 'run-1', projectName: 'acme', consistencyPercent: 100, missingTotal: 0, failedItems: 0,
+      mailboxes: [{ sourceAddress: 'a@x', destinationAddress: 'a@y', missing: 0, folders: [{ path: 'INBOX', source: 30, destination: 30, ledger: 30, missing: 0 }] }],
+    };
+    emit('run.finished');
+    emit('run.finished');
+    await sleep(150);
+    await notifier.stop();
+    const last = chat.updates.at(-1)!.view as RunView;
+    expect(last).toMatchObject({ kind: 'run', status: 'completed', verification: { consistencyPercent: 100, missing: 0 } });
+    expect(threadPosts).toHaveLength(1);
+    expect(threadPosts[0]).toMatchObject({ threadOf: '111.222', view: { kind: 'verification', consistencyPercent: 100 } });
   });
 });

@@ -1,8 +1,11 @@
-import type { Engine, EngineEvent } from '../engine/index.js';
+import type { Engine, EngineEvent, RunDetail } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { View } from '../cards/views.js';
 import type { ChatPlatform, ChatSender, MessageRef } from './context.js';
 import { presentScan } from './presenters/scan.js';
+import { presentRun } from './presenters/run.js';
+import { presentVerification } from './presenters/verification.js';
+import { createAlertThreads } from './alert-thread.js';
 
 export interface NotifierOptions {
   engine: Engine;
@@ -12,8 +15,15 @@ export interface NotifierOptions {
   minEditIntervalMs?: number;
   /** How long to wait for the command that posts a card to store it before posting one ourselves. */
   cardWaitMs?: number;
+  /** Copy runs: queuing thousands of mailboxes takes a while before the launch command can post its
+   * card, so a card is not posted for them before this long after the run was created (default 30 s). */
+  launchGraceMs?: number;
   /** Attempts for one edit (429s with retryAfterMs, transient failures); the final state gets more. */
   maxAttempts?: number;
+  /** Mailbox alerts in the card's thread: at most one reply per mailbox per this long (default 60 s)… */
+  alertPerMailboxMs?: number;
+  /** …and at most one reply per run per this long (default 10 s); bursts become one summary. */
+  alertPerRunMs?: number;
 }
 
 export interface Notifier {
@@ -70,14 +80,18 @@ interface CardState {
 /**
  * Engine events → the living card of each run. Edits are coalesced: each flush re-reads the run,
  * so whatever happened between two edits lands in the next one, and the final state is flushed
- * as soon as the run finishes, retried until it lands.
+ * as soon as the 5 s interval allows, retried until it lands. Copy runs get the run card, a
+ * verification card in its thread at the end, and their mailbox alerts in that thread too.
  */
 export function createNotifier(options: NotifierOptions): Notifier {
   const { engine, log } = options;
   const interval = options.minEditIntervalMs ?? 5000;
   const cardWaitMs = options.cardWaitMs ?? 3000;
+  const launchGraceMs = options.launchGraceMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 5;
   const states = new Map<string, CardState>();
+  /** Runs whose verification card went into the thread (each gets one). */
+  const verified = new Set<string>();
   let unsubscribe: (() => Promise<void>) | null = null;
   let stopped = false;
 
@@ -86,9 +100,27 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return options.senders.find((s) => s.platform === platform) ?? (platform ? undefined : options.senders[0]);
   }
 
+  const alerts = createAlertThreads({
+    log,
+    senderFor,
+    cardOf: async (runId, channelKey) => {
+      const known = states.get(runId)?.ref;
+      if (known) return known;
+      const card = await engine.findCard(cardSubject(runId), channelKey);
+      return card ? decodeCardRef(card.channelKey, card.messageRef) : null;
+    },
+    ...(options.alertPerMailboxMs !== undefined ? { perMailboxMs: options.alertPerMailboxMs } : {}),
+    ...(options.alertPerRunMs !== undefined ? { perRunMs: options.alertPerRunMs } : {}),
+  });
+
   function onEvent(event: EngineEvent): void {
-    // Only run state moves the card; other events (mailbox alerts) belong in its thread.
-    if (stopped || (event.type !== 'run.progress' && event.type !== 'run.finished')) return;
+    if (stopped) return;
+    // Run state moves the card; mailbox alerts go into its thread.
+    if (event.type === 'mailbox.alert') {
+      alerts.onAlert(event);
+      return;
+    }
+    if (event.type !== 'run.progress' && event.type !== 'run.finished') return;
     let state = states.get(event.runId);
     if (!state) {
       state = { runId: event.runId, channelKey: event.channelKey, dirty: false, final: false, lastEditAt: 0, timer: null, busy: null, ref: null, failures: 0 };
@@ -101,7 +133,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   function kick(state: CardState): void {
     if (state.busy || !state.dirty || stopped) return;
-    const wait = state.final ? 0 : state.lastEditAt + interval - Date.now();
+    // The final state too waits out the interval (≤ 5 s): "at most one edit per 5 s" has no exception.
+    const wait = state.lastEditAt + interval - Date.now();
     if (wait <= 0) {
       if (state.timer) clearTimeout(state.timer);
       state.timer = null;
@@ -123,15 +156,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
     state.dirty = false;
     try {
       const run = await engine.getRun(state.runId);
-      if (run.mode !== 'scan') {
-        // Migration-run cards arrive with runs; until then their events are not drawn here.
-        log.debug({ runId: run.id, mode: run.mode }, 'no living card for this run mode yet');
-        return;
-      }
-      const view = presentScan(run);
+      // Scans keep their card; copy runs (structure, full, delta, retry) get the run card.
+      const view = run.mode === 'scan' ? presentScan(run) : presentRun(run);
       const finished = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
-      await deliver(state, view, final || finished);
+      const notBefore = run.mode === 'scan' ? 0 : new Date(run.createdAt).getTime() + launchGraceMs;
+      await deliver(state, view, final || finished, notBefore);
       state.failures = 0;
+      if (finished) {
+        alerts.forget(run.id);
+        if (run.verification && !verified.has(run.id)) await postVerification(state, run.verification, run.projectId);
+      }
     } catch (error) {
       state.failures += 1;
       const giveUp = state.failures >= maxAttempts;
@@ -147,13 +181,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
-  async function deliver(state: CardState, view: View, final: boolean): Promise<void> {
+  async function deliver(state: CardState, view: View, final: boolean, notBefore: number): Promise<void> {
     const sender = senderFor(state.channelKey);
     if (!sender) {
       log.warn({ channelKey: state.channelKey }, 'no chat platform for this channel; the run card is not updated');
       return;
     }
-    state.ref ??= await findCard(state);
+    state.ref ??= await findCard(state, notBefore);
     if (!state.ref) {
       // No card anywhere (a scan started from the CLI): post one and remember it.
       const ref = await withRetry(() => sender.post(state.channelKey, view), final ? maxAttempts * 2 : maxAttempts);
@@ -166,9 +200,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
     await withRetry(() => target.update(ref, view), final ? maxAttempts * 2 : maxAttempts);
   }
 
+  /** The verification card of a finished copy run, once, as a reply in the run card's thread. */
+  async function postVerification(state: CardState, verification: NonNullable<RunDetail['verification']>, projectId: string): Promise<void> {
+    const ref = state.ref;
+    const sender = ref ? senderFor(ref.channelKey) : undefined;
+    if (!ref || !sender) return;
+    verified.add(state.runId);
+    if (verified.size > 1000) verified.delete(verified.values().next().value as string);
+    try {
+      await withRetry(() => sender.post(ref.channelKey, presentVerification(verification, projectId), { threadOf: ref.messageId }), maxAttempts);
+    } catch (error) {
+      log.warn({ err: error, runId: state.runId }, 'could not post the verification card');
+    }
+  }
+
   /** The command posting the card may still be saving it: look again for a little while. */
-  async function findCard(state: CardState): Promise<MessageRef | null> {
-    const deadline = Date.now() + cardWaitMs;
+  async function findCard(state: CardState, notBefore: number): Promise<MessageRef | null> {
+    const deadline = Math.max(Date.now() + cardWaitMs, notBefore);
     for (;;) {
       const card = await engine.findCard(cardSubject(state.runId), state.channelKey);
       if (card) return decodeCardRef(card.channelKey, card.messageRef);
@@ -207,6 +255,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       // Let edits in flight (a final state, most likely) finish before the process goes.
       await Promise.allSettled([...states.values()].map((s) => s.busy));
       stopped = true;
+      alerts.stop();
       for (const s of states.values()) if (s.timer) clearTimeout(s.timer);
       states.clear();
     },

@@ -43,3 +43,32 @@ export function runStatusEmoji(status: string): string {
   if (/(cancel|warn|partial)/.test(s)) return '⚠️';
   return '⏳';
 }
+
+export const copyRunStatus = {
+  pending_approval: { emoji: '⏳', label: 'Waiting for approval', tone: 'info' },
+  queued: { emoji: '⏳', label: 'Queued', tone: 'info' },
+  running: { emoji: '⏳', label: 'Copying', tone: 'info' },
+  completed: { emoji: '✅', label: 'Run complete', tone: 'success' },
+  failed: { emoji: '❌', label: 'Run failed', tone: 'danger' },
+  cancelled: { emoji: '⚠️', label: 'Run cancelled', tone: 'warning' },
+} as const satisfies Record<string, { emoji: string; label: string; tone: Tone }>;
+
+export const modeLabel = { structure: 'Structure', full: 'Full', delta: 'Delta', retry: 'Retry' } as const;
+
+/** Health markers for mailbox rows: the same marker and words on both platforms. */
+export const mailboxHealth = {
+  healthy: { emoji: '⏳', label: 'Healthy', tone: 'info' },
+  throttled: { emoji: '🐢', label: 'Throttled', tone: 'warning' },
+  degraded: { emoji: '⚠️', label: 'Degraded', tone: 'warning' },
+  stalled: { emoji: '⏸️', label: 'Stalled', tone: 'warning' },
+  failed: { emoji: '❌', label: 'Failed', tone: 'danger' },
+  done: { emoji: '✅', label: 'Done', tone: 'success' },
+  pending: { emoji: '·', label: 'Waiting', tone: 'info' },
+  cancelled: { emoji: '⊘', label: 'Cancelled', tone: 'warning' },
+} as const satisfies Record<string, { emoji: string; label: string; tone: Tone }>;
+
+export const logLevel = {
+  info: { emoji: '·', tone: 'info' },
+  warn: { emoji: '⚠️', tone: 'warning' },
+  error: { emoji: '❌', tone: 'danger' },
+} as const satisfies Record<string, { emoji: string; tone: Tone }>;

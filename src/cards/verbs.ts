@@ -39,6 +39,11 @@ export const verbs = {
   /** Open the CSV import form (Slack modal / Teams card input). */
   'match.import_open': z.object({ projectId: id }),
   'match.import': z.object({ projectId: id, csv: z.string().max(2_000_000) }),
+  /** Start a copy run ("Retry failed" on a finished run card sends mode retry). */
+  'run.launch': z.object({ projectId: id, mode: z.enum(['full', 'delta', 'structure', 'retry']).default('full') }),
+  'run.cancel': z.object({ projectId: id }),
+  /** A page of one mailbox's event log (Previous / Next). */
+  'mailbox.log': z.object({ address: z.string().min(3).max(320), page, projectId: id.optional() }),
 } as const;
 
 export type Verb = keyof typeof verbs;

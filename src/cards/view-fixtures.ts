@@ -1,4 +1,5 @@
 import type { MatchReviewView, MatchRowView, ScanMailboxRowView, View, ViewKind } from './views.js';
+import { mailboxLogFixture, mailboxStatusFixture, runFixture, verificationFixture } from './run-fixtures.js';
 
 /**
  * Realistic views of every kind for renderer tests and previews, with fixed dates so snapshots
@@ -180,4 +181,8 @@ export const viewFixtures: Record<ViewKind, View> = {
     ],
     actions: [{ label: 'Review matches', verb: 'match.open', data: { projectId, filter: 'needs_review', page: 0 } }],
   },
+  run: runFixture('running'),
+  mailbox_status: mailboxStatusFixture,
+  mailbox_log: mailboxLogFixture(),
+  verification: verificationFixture(),
 };

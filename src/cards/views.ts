@@ -195,6 +195,94 @@ export interface StatusView {
   actions: ButtonView[];
 }
 
+export type RunModeLabel = 'structure' | 'full' | 'delta' | 'retry';
+
+/** Health of one mailbox copy, as both renderers mark it. */
+export type MailboxHealthView = 'healthy' | 'throttled' | 'degraded' | 'stalled' | 'failed' | 'done' | 'pending' | 'cancelled';
+
+/** One of the busiest or unhealthy mailboxes on a run card. */
+export interface RunMailboxRowView {
+  address: string;
+  health: MailboxHealthView;
+  /** "throttled by destination — retrying in 30 s", "Copying…", or the error. */
+  text: string;
+}
+
+/** The verification summary shown on a finished run card. */
+export interface RunVerificationSummaryView {
+  consistencyPercent: number;
+  /** "All 12,400 items verified." / "37 items missing in 2 mailboxes." */
+  text: string;
+  missing: number;
+}
+
+/** The living card of a copy run (structure, full, delta, retry), edited in place. */
+export interface RunView {
+  kind: 'run';
+  projectName: string;
+  runId: string;
+  mode: RunModeLabel;
+  status: 'pending_approval' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /** 0..100 */
+  percent: number;
+  progressText: string;
+  /** Mailboxes done/failed/total, items and bytes moved, items/min… */
+  facts: FactView[];
+  /** At most 10: unhealthy first, then the busiest. */
+  rows: RunMailboxRowView[];
+  /** Mailboxes not shown in `rows` that are still worth a look. */
+  more: number;
+  verification?: RunVerificationSummaryView;
+  error?: string;
+  startedBy: string;
+  actions: ButtonView[];
+  updatedAt: string;
+}
+
+/** One mailbox's copy progress (`/migrate status <address>`, answered privately). */
+export interface MailboxStatusView {
+  kind: 'mailbox_status';
+  address: string;
+  destinationAddress: string | null;
+  projectName: string;
+  mode: string;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+  health: MailboxHealthView;
+  /** Health in words with its reason: "Throttled by destination — retrying in 30 s". */
+  healthText: string;
+  percent: number;
+  facts: FactView[];
+  error?: string;
+  actions: ButtonView[];
+  updatedAt: string;
+}
+
+/** A page of one mailbox's chronological event log. */
+export interface MailboxLogView {
+  kind: 'mailbox_log';
+  address: string;
+  projectName: string;
+  entries: { at: string; level: 'info' | 'warn' | 'error'; message: string }[];
+  page: number;
+  pageCount: number;
+  total: number;
+  /** Previous / Next (verb mailbox.log). */
+  actions: ButtonView[];
+}
+
+/** The verification pass of a run: per mailbox and folder, source vs destination vs ledger. */
+export interface VerificationView {
+  kind: 'verification';
+  projectName: string;
+  runId: string;
+  consistencyPercent: number;
+  summary: string;
+  /** Folders with something missing first; `more` counts the rest. */
+  rows: { mailbox: string; folder: string; source: number; destination: number; ledger: number; missing: number }[];
+  more: number;
+  actions: ButtonView[];
+}
+
 export type View =
   | HelpView
   | ErrorView
@@ -207,6 +295,10 @@ export type View =
   | ScanView
   | MatchReviewView
   | RolesView
-  | StatusView;
+  | StatusView
+  | RunView
+  | MailboxStatusView
+  | MailboxLogView
+  | VerificationView;
 
 export type ViewKind = View['kind'];

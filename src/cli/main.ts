@@ -1,18 +1,54 @@
 /**
  * The operator CLI: `npm run cli -- <command>`. It reads the same store as the server
  * (DATABASE_URL, else the PGlite directory MAILFERRY_DATA_DIR) and acts as an admin of any org.
+ * Exit codes: 0 success, 1 user error (one sentence on stderr), 2 a run finished with failures.
  */
 import { AppError, toAppError } from '../errors.js';
 import { parseEnv } from '../env.js';
-import { ROLES, openOperator, type Operator, type Role } from '../engine/index.js';
+// Values come from api.ts (no dependencies) and the engine loads lazily: a typo is answered at once.
+import { ROLES } from '../engine/api.js';
+import type { Operator, Role } from '../engine/index.js';
 import { parseArgs, requireFlag, type CliArgs } from './cli-args.js';
+import type { CommandResult, ProjectCommand } from './command-result.js';
+import { URL_HELP } from './connection-url.js';
+import { createCommand } from './project-create.js';
+import { matchCommand, statusCommand, verifyCommand } from './project-reads.js';
+import { launchCommand, scanCommand } from './project-runs.js';
+import { table } from './project-format.js';
 
 const USAGE = `Usage: npm run cli -- <command> [--json]
   orgs list
   roles list --org <org>
   roles add --org <org> --user <user id> --role <${ROLES.join('|')}>
   roles remove --org <org> --user <user id> --role <role>
-  projects list --org <org>`;
+  projects list --org <org>
+
+  project create --name <name> --source <url> --destination <url> [--mailboxes <csv>] [--org <org>]
+  project scan <name> [--wait]
+  project match <name>
+  project launch <name> --mode full|delta|structure|retry [--wait] [--approve] [--exclude mail,calendars,contacts] [--from <date>] [--to <date>]
+  project status <name>
+  project verify <name> [--run <run id>]
+
+Project commands take --org <org> (default: local; created when first used) and act as an admin
+of it, audited as cli:<os user>. URLs:
+${URL_HELP}
+--mailboxes: a CSV with the header source_address,source_password,destination_address,destination_password
+  (required for an IMAP side; passwords are stored encrypted and never printed). Its pairs become the
+  mapping after the first scan (\`scan --wait\`, \`match\` or \`launch\` apply them to mappings nobody
+  has changed since).
+--wait: runs the work in this process too (no server or worker needed) and shows progress: a bar on
+  a terminal, a line every 5 s otherwise; with --json, one JSON document at the end.
+Exit codes: 0 success, 1 a user error (one sentence on stderr), 2 a run finished with failures.`;
+
+const PROJECT_COMMANDS: Record<string, ProjectCommand> = {
+  create: createCommand,
+  scan: scanCommand,
+  match: matchCommand,
+  launch: launchCommand,
+  status: statusCommand,
+  verify: verifyCommand,
+};
 
 function role(args: CliArgs): Role {
   const value = requireFlag(args, 'role') as Role;
@@ -20,15 +56,7 @@ function role(args: CliArgs): Role {
   return value;
 }
 
-function table(rows: Record<string, unknown>[], columns: string[]): string {
-  if (rows.length === 0) return '(none)';
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] ?? '').length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(columns), ...cells.map(line)].join('\n');
-}
-
-async function run(op: Operator, args: CliArgs): Promise<{ data: unknown; text: string }> {
+async function run(op: Operator, args: CliArgs): Promise<CommandResult> {
   const command = args.words.join(' ');
   switch (command) {
     case 'orgs list': {
@@ -54,25 +82,55 @@ async function run(op: Operator, args: CliArgs): Promise<{ data: unknown; text: 
   }
 }
 
+/** `project <verb>` needs the whole engine (queues, connectors, the key); the rest only the store. */
+async function runProject(args: CliArgs): Promise<CommandResult> {
+  const command = PROJECT_COMMANDS[args.words[1] ?? ''];
+  if (!command) throw new AppError('BAD_INPUT', `Unknown command "${args.words.join(' ')}".\n${USAGE}`);
+  const step = command(args);
+  const { openSession } = await import('./cli-session.js');
+  const session = await openSession(parseEnv());
+  try {
+    return await step(session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function runOperator(args: CliArgs): Promise<CommandResult> {
+  const env = parseEnv();
+  const { openOperator } = await import('../engine/index.js');
+  const op = await openOperator({ databaseUrl: env.DATABASE_URL, dataDir: env.MAILFERRY_DATA_DIR });
+  try {
+    return await run(op, args);
+  } finally {
+    await op.close().catch(() => undefined);
+  }
+}
+
+function sentenceOf(error: unknown): string {
+  const e = toAppError(error);
+  const problems = Array.isArray(e.details?.problems) ? (e.details.problems as { address?: string; message: string }[]) : [];
+  const lines = problems.slice(0, 10).map((p) => `  ${p.address ? `${p.address}: ` : ''}${p.message}`);
+  if (e.code === 'INTERNAL' && process.env.LOG_LEVEL === 'debug') lines.push(String((error as Error)?.stack ?? error));
+  return [e.userMessage, ...lines].join('\n');
+}
+
 async function main(argv: string[]): Promise<number> {
-  let op: Operator | undefined;
   try {
     const args = parseArgs(argv);
-    if (args.words.length === 0) {
+    if (args.words.length === 0 || args.words[0] === 'help' || args.switches.has('help')) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const env = parseEnv();
-    op = await openOperator({ databaseUrl: env.DATABASE_URL, dataDir: env.MAILFERRY_DATA_DIR });
-    const result = await run(op, args);
+    const result = args.words[0] === 'project' ? await runProject(args) : await runOperator(args);
     process.stdout.write(`${args.json ? JSON.stringify(result.data, null, 2) : result.text}\n`);
-    return 0;
+    return result.exitCode ?? 0;
   } catch (error) {
-    process.stderr.write(`${toAppError(error).userMessage}\n`);
+    process.stderr.write(`${sentenceOf(error)}\n`);
     return 1;
-  } finally {
-    await op?.close().catch(() => undefined);
   }
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// BullMQ and ioredis may keep timers after close; the answer is out, so the process ends here.
+process.exit();

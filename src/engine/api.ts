@@ -93,7 +93,12 @@ export interface RunInfo {
   finishedAt: string | null;
   /** Counters: mailboxesTotal, mailboxesDone, mailboxesFailed, … */
   progress: Record<string, number>;
+  /** Scans only; copy runs carry `verification` instead. */
   summary: ScanSummary | null;
+  /** Copy runs, once finished: the verification pass (getVerification reads the same). */
+  verification?: VerificationInfo | null;
+  /** Copy runs: what a full run moves. */
+  options?: RunOptions;
   error: string | null;
 }
 
@@ -142,10 +147,77 @@ export interface AuditEntry {
 
 /** What the notifier hears: a run moved. Delivered across processes (Redis pub/sub). */
 export interface EngineEvent {
-  type: 'run.progress' | 'run.finished';
+  type: 'run.progress' | 'run.finished' | 'mailbox.alert';
   runId: string;
   projectId: string;
   channelKey: string;
+  /** mailbox.alert only: which mailbox, how bad, and the sentence for the thread reply. */
+  alert?: { mailboxRunId: string; address: string; level: 'warn' | 'error'; message: string };
+}
+
+/** What a copy run moves (full runs; structure ignores it). */
+export interface RunOptions {
+  mail?: boolean;
+  calendars?: boolean;
+  contacts?: boolean;
+  /** ISO dates: only items received in [from, to). */
+  from?: string;
+  to?: string;
+}
+
+/** One mailbox's copy progress, for `/migrate status <address>` and the CLI. */
+export interface MailboxProgressInfo {
+  mailboxRunId: string;
+  runId: string;
+  projectName: string;
+  mode: RunMode;
+  sourceAddress: string;
+  destinationAddress: string | null;
+  status: MailboxRunInfo['status'];
+  health: 'healthy' | 'throttled_source' | 'throttled_destination' | 'degraded' | 'stalled' | 'failed';
+  healthReason: string | null;
+  itemsTotal: number;
+  itemsDone: number;
+  itemsFailed: number;
+  bytesDone: number;
+  /** Over the last few minutes of this mailbox's work. */
+  itemsPerMinute: number;
+  bytesPerMinute: number;
+  /** Seconds, null when unknown. */
+  etaSeconds: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export interface MailboxLogEntry {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface MailboxLogPage {
+  mailbox: MailboxProgressInfo;
+  entries: MailboxLogEntry[];
+  page: number;
+  pageCount: number;
+  total: number;
+}
+
+/** The verification pass at the end of every copy run. */
+export interface VerificationInfo {
+  runId: string;
+  projectName: string;
+  /** 0..100: share of source items present at the destination and in the ledger. */
+  consistencyPercent: number;
+  mailboxes: {
+    sourceAddress: string;
+    destinationAddress: string | null;
+    folders: { path: string; source: number; destination: number; ledger: number; missing: number }[];
+    missing: number;
+  }[];
+  missingTotal: number;
+  failedItems: number;
 }
 
 export interface StoredCard {
@@ -213,6 +285,17 @@ export interface Engine {
   /** Applies a CSV (`source_address,destination_address,status`); returns counts and per-line errors; nothing applied if any line is wrong. */
   importMappingCsv(actor: Actor, props: { project: string; csv: string }): Promise<{ applied: number; unchanged: number }>;
 
+  // — copy runs (structure, full, delta, retry) —
+  /** Queues a copy run over the project's mappings (matched and create_missing). CONFLICT when a run is active; NOT_SCANNED before a scan. */
+  launchRun(actor: Actor, props: { project: string; mode: Exclude<RunMode, 'scan'>; options?: RunOptions }): Promise<RunInfo>;
+  /** Cancels the active run: queued mailboxes never start, running ones stop at the next item (AbortSignal). */
+  cancelRun(actor: Actor, props: { project: string }): Promise<RunInfo>;
+  /** The latest mailbox run of a source (or destination) address, across the org's projects unless one is named. */
+  mailboxStatus(actor: Actor, props: { address: string; project?: string }): Promise<MailboxProgressInfo>;
+  mailboxLog(actor: Actor, props: { address: string; project?: string; page?: number; pageSize?: number }): Promise<MailboxLogPage>;
+  /** The verification of the latest finished copy run of a project (or of `runId`). */
+  getVerification(actor: Actor, props: { project: string; runId?: string }): Promise<VerificationInfo | null>;
+
   // — chat plumbing the engine stores for the bot —
   saveConversationRef(props: { channelKey: string; orgId: string; platform: 'slack' | 'teams'; reference: Record<string, unknown> }): Promise<void>;
   getConversationRef(channelKey: string): Promise<{ orgId: string; platform: 'slack' | 'teams'; reference: Record<string, unknown> } | null>;
@@ -245,4 +328,12 @@ export interface EngineOptions {
   /** Injectable clock for tests. */
   now?: () => Date;
   log?: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /** A running mailbox with no progress for this long is marked stalled and retried (default 10 min). */
+  stallAfterMs?: number;
+  /** How often the reconciler and the watchdog look (default 5 s). */
+  reconcileEveryMs?: number;
+  /** Mailboxes copied at once by this process's worker (default 4). */
+  copyConcurrency?: number;
+  /** Opens a connector; tests wrap it to count calls or inject faults. Default: the platform's connector. */
+  connect?: (settings: ConnectionSettings) => Promise<import('./connectors/types.js').Connector>;
 }

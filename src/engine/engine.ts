@@ -3,25 +3,34 @@ import { createLogger } from '../log.js';
 import type { Engine, EngineOptions } from './api.js';
 import { connectionForm, parseConnectionForm, platforms } from './connection-forms.js';
 import type { EngineContext } from './context.js';
+import { createConnector } from './connectors/index.js';
 import { openStore } from './db/client.js';
+import { runCopyMailbox } from './migrate/copy/copy-job.js';
+import { finalizeRun } from './migrate/copy/copy-finalize.js';
 import { runScan } from './migrate/scan-runner.js';
 import { findCard, getConversationRef, saveCard, saveConversationRef } from './operations/chat-refs.js';
 import { saveConnection } from './operations/connection-save.js';
 import { ensureDemoProject } from './operations/demo-project.js';
 import { exportMappingCsv } from './operations/mapping-export.js';
 import { importMappingCsv } from './operations/mapping-import.js';
+import { mailboxLog } from './operations/mailbox-log.js';
+import { mailboxStatus } from './operations/mailbox-status.js';
 import { updateMapping } from './operations/mapping-update.js';
 import { getMatchReview } from './operations/match-review.js';
 import { createProject } from './operations/project-create.js';
 import { getProject, listProjects } from './operations/project-read.js';
 import { grantRole, listRoles, revokeRole } from './operations/role-change.js';
+import { cancelRun } from './operations/run-cancel.js';
+import { launchRun } from './operations/run-launch.js';
 import { getRun, latestRun } from './operations/run-read.js';
 import { startScan } from './operations/scan-start.js';
+import { getVerification } from './operations/verification-read.js';
 import { readAudit, writeAudit } from './policies/audit-writer.js';
 import { authorize, ensureOrg, rolesOf } from './policies/roles.js';
 import { publishEvent, subscribeEvents } from './queues/event-bus.js';
 import { QueueRuntime } from './queues/queue-runtime.js';
 import { reconcileRuns } from './queues/run-reconciler.js';
+import { DEFAULT_STALL_AFTER_MS, markStalled } from './queues/stall-watchdog.js';
 import { decryptSettings, encryptSettings } from './secrets.js';
 
 /** Wires the store, the queues and the operations into the Engine of api.ts. */
@@ -37,8 +46,26 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: options.now ?? (() => new Date()),
     enqueue: (name, data, jobId) => runtime.enqueue(name, data, jobId),
     publish: (event) => publishEvent(runtime.redis, options.queuePrefix, event).catch((error: unknown) => log.warn({ err: String(error) }, 'event publish failed')),
+    runtime,
+    connect: options.connect ?? createConnector,
   };
   let closed = false;
+  const timers: NodeJS.Timeout[] = [];
+  /** One pass of the reconciler and the watchdog at a time, whatever the interval. */
+  let housekeeping: Promise<void> | null = null;
+  const houseKeep = () => {
+    housekeeping ??= (async () => {
+      try {
+        await markStalled(ctx, options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS);
+        await reconcileRuns(ctx, runtime);
+      } catch (error) {
+        if (!closed) log.warn({ err: String(error) }, 'reconciler pass failed');
+      } finally {
+        housekeeping = null;
+      }
+    })();
+    return housekeeping;
+  };
 
   return {
     platforms,
@@ -60,6 +87,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     saveConnection: (actor, props) => saveConnection(ctx, actor, props),
     startScan: (actor, props) => startScan(ctx, actor, props),
     getRun: (runId) => getRun(ctx, runId),
+    launchRun: (actor, props) => launchRun(ctx, actor, props),
+    cancelRun: (actor, props) => cancelRun(ctx, actor, props),
+    mailboxStatus: (actor, props) => mailboxStatus(ctx, actor, props),
+    mailboxLog: (actor, props) => mailboxLog(ctx, actor, props),
+    getVerification: (actor, props) => getVerification(ctx, actor, props),
     latestRun: (actor, props) => latestRun(ctx, actor, props),
     getMatchReview: (actor, props) => getMatchReview(ctx, actor, props),
     updateMapping: (actor, props) => updateMapping(ctx, actor, props),
@@ -76,8 +108,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return once;
     },
     startWorkers: async () => {
-      runtime.start({ scan: (data, job) => runScan(ctx, data.runId, job) });
+      runtime.start({
+        scan: (data, job) => runScan(ctx, data.runId, job),
+        copy: (data, job) => runCopyMailbox(ctx, data, job),
+        finalize: (data) => finalizeRun(ctx, data.runId),
+      }, { scan: 2, copy: options.copyConcurrency ?? 4, finalize: 1 });
       await reconcileRuns(ctx, runtime);
+      // PostgreSQL stays the truth even if Redis loses keys mid-run (FLUSHALL): heal within seconds.
+      const every = options.reconcileEveryMs ?? 5000;
+      if (timers.length === 0) timers.push(setInterval(() => void houseKeep(), every));
     },
     ensureDemoProject: (orgId, channelKey) => ensureDemoProject(ctx, orgId, channelKey),
     ready: async () => {
@@ -88,6 +127,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     close: async () => {
       if (closed) return;
       closed = true;
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await housekeeping;
       for (const unsubscribe of [...unsubscribers]) await unsubscribe();
       await runtime.close();
       await store.close();

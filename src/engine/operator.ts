@@ -27,6 +27,9 @@ export async function openOperator(props: { databaseUrl?: string; dataDir: strin
     store, db: store.db, options: { ...props, redisUrl: '', queuePrefix: '', secretKey: '', admins: [] }, secretKey: '', log: quiet, now: () => new Date(),
     enqueue: () => Promise.reject(new AppError('UNSUPPORTED', 'The operator CLI does not queue work; use chat for scans and runs.')),
     publish: async () => {},
+    // The operator never runs jobs: no queues, no connectors.
+    get runtime(): never { throw new AppError('UNSUPPORTED', 'The operator CLI does not queue work; use chat or `project launch` for runs.'); },
+    connect: () => Promise.reject(new AppError('UNSUPPORTED', 'The operator CLI does not open connections.')),
   };
   const operatorId = `cli:${userInfo().username}`;
   /** The org must exist: a typo in --org should not create a new one. */

@@ -1,5 +1,5 @@
 import { and, count, desc, eq } from 'drizzle-orm';
-import type { ConnectionInfo, MailboxInfo, MailboxRunInfo, MappingInfo, ProjectInfo, RunInfo, ScanSummary } from './api.js';
+import type { ConnectionInfo, MailboxInfo, MailboxRunInfo, MappingInfo, ProjectInfo, RunInfo, RunOptions, ScanSummary, VerificationInfo } from './api.js';
 import type { MailboxKind, Platform } from './connectors/types.js';
 import type { DbOrTx } from './db/client.js';
 import { connections, mailboxes, mailboxRuns, mappings, projects, runs } from './db/schema.js';
@@ -21,7 +21,13 @@ export function toRunInfo(row: RunRow, project: Pick<ProjectRow, 'name' | 'chann
   return {
     id: row.id, projectId: row.projectId, projectName: project.name, channelKey: project.channelKey, mode: row.mode, status: row.status,
     startedBy: row.startedBy, createdAt: row.createdAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null,
-    progress: { ...row.progress }, summary: (row.summary as ScanSummary | null) ?? null, error: row.error,
+    progress: { ...row.progress }, error: row.error,
+    // Scan summaries keep their shape; a copy run's summary holds its verification.
+    summary: row.mode === 'scan' ? ((row.summary as ScanSummary | null) ?? null) : null,
+    ...(row.mode === 'scan' ? {} : {
+      verification: ((row.summary as { verification?: VerificationInfo } | null)?.verification) ?? null,
+      options: row.options as RunOptions,
+    }),
   };
 }
 

@@ -157,9 +157,9 @@ describe('bot core: create → connect → scan → match on the sandbox', () =>
 
   it('tells a planned command apart from an unknown one', async () => {
     const ctx = admin();
-    await dispatcher.command(ctx, 'launch "Acme Corp"');
+    await dispatcher.command(ctx, 'credits');
     const notice = as(ctx.last('private'), 'notice');
-    expect(notice.title).toContain('launch');
+    expect(notice.title).toContain('credits');
   });
 
   it('refuses a user without a role privately, and audits it', async () => {

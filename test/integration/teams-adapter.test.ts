@@ -219,6 +219,16 @@ describe('Teams transport', () => {
     expect(decodeURIComponent(sim.calls.at(-1)!.path)).toContain(`;messageid=${root.messageId}`);
   });
 
+  it('in a group chat, which has no threads, answers threadOf with a reply to the card activity', async () => {
+    const chat = { id: '19:run-group@thread.v2', type: 'groupChat' as const };
+    script = async () => undefined;
+    await client.send(ALEX, chat, 'hello');
+    const root = await sender.post(`teams:${chat.id}`, notice('root'));
+    const reply = await sender.post(`teams:${chat.id}`, notice('detail'), { threadOf: root.messageId });
+    expect(sim.activities.get(reply.messageId)).toMatchObject({ conversationId: chat.id, replyToId: root.messageId });
+    expect(decodeURIComponent(sim.calls.at(-1)!.path)).toBe(`/v3/conversations/${chat.id}/activities/${root.messageId}`);
+  });
+
   it('gives up on a connector that keeps throttling with THROTTLED', async () => {
     const channel = channelConversation('t8');
     script = async () => undefined;

@@ -2,6 +2,7 @@ import type { ActionRegistry } from './types.js';
 import { connectOpenAction } from './connect-open.js';
 import { connectSaveAction } from './connect-save.js';
 import { helpAction } from './help.js';
+import { mailboxLogAction } from './mailbox-log.js';
 import { mappingCreateMissingAction } from './mapping-create-missing.js';
 import { mappingExcludeAction } from './mapping-exclude.js';
 import { mappingIncludeAction } from './mapping-include.js';
@@ -13,6 +14,8 @@ import { matchOpenAction } from './match-open.js';
 import { projectCreateAction } from './project-create.js';
 import { projectNewAction } from './project-new.js';
 import { projectShowAction } from './project-show.js';
+import { runCancelAction } from './run-cancel.js';
+import { runLaunchAction } from './run-launch.js';
 import { scanStartAction } from './scan-start.js';
 
 /** One handler per verb of cards/verbs.ts; the type makes a missing one a compile error. */
@@ -32,4 +35,7 @@ export const actions: ActionRegistry = {
   'match.export': matchExportAction,
   'match.import_open': matchImportOpenAction,
   'match.import': matchImportAction,
+  'run.launch': runLaunchAction,
+  'run.cancel': runCancelAction,
+  'mailbox.log': mailboxLogAction,
 };

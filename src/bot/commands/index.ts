@@ -1,6 +1,9 @@
 import type { Command } from './types.js';
+import { cancelCommand } from './cancel.js';
 import { connectCommand } from './connect.js';
 import { helpCommand } from './help.js';
+import { launchCommand } from './launch.js';
+import { logCommand } from './log.js';
 import { matchCommand } from './match.js';
 import { newCommand } from './new.js';
 import { plannedCommands } from './planned.js';
@@ -17,7 +20,10 @@ export const commandList: readonly Command[] = [
   connectCommand,
   scanCommand,
   matchCommand,
+  launchCommand,
+  cancelCommand,
   statusCommand,
+  logCommand,
   rolesCommand,
   ...plannedCommands,
 ];

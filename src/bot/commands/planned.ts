@@ -1,14 +1,11 @@
 import type { Command } from './types.js';
 
-/** Commands DESIGN §4 announces whose engine parts come with runs and credits. */
+/** Commands DESIGN §4 announces whose engine parts come with credits and subscriptions. */
 const planned: { name: string; usage: string; description: string; arrives: string }[] = [
-  { name: 'launch', usage: 'launch <project> [full|delta|structure|retry]', description: 'Start a migration run.', arrives: 'migration runs' },
-  { name: 'log', usage: 'log <mailbox address>', description: 'The event log of one mailbox.', arrives: 'migration runs' },
   { name: 'credits', usage: 'credits', description: 'Balance, holds and licenses.', arrives: 'credits' },
   { name: 'approvals', usage: 'approvals', description: 'Holds waiting for an approver.', arrives: 'credits' },
-  { name: 'subscribe', usage: 'subscribe <project> [progress|health|credits]', description: 'Get run updates here.', arrives: 'migration runs' },
-  { name: 'unsubscribe', usage: 'unsubscribe <project>', description: 'Stop run updates here.', arrives: 'migration runs' },
-  { name: 'cancel', usage: 'cancel <project>', description: 'Cancel the active run.', arrives: 'migration runs' },
+  { name: 'subscribe', usage: 'subscribe <project> [progress|health|credits]', description: 'Get run updates here.', arrives: 'run subscriptions' },
+  { name: 'unsubscribe', usage: 'unsubscribe <project>', description: 'Stop run updates here.', arrives: 'run subscriptions' },
 ];
 
 export const plannedCommands: Command[] = planned.map((p) => ({
@@ -22,7 +19,7 @@ export const plannedCommands: Command[] = planned.map((p) => ({
       kind: 'notice',
       tone: 'info',
       title: `“${p.name}” is coming`,
-      text: `${p.description} It arrives with ${p.arrives} in the next release. Today you can create, connect, scan and match: /migrate help.`,
+      text: `${p.description} It arrives with ${p.arrives} in the next release. Today you can create, connect, scan, match, launch and follow runs: /migrate help.`,
     });
   },
 }));

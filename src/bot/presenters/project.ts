@@ -49,7 +49,7 @@ export function nextStep(project: ProjectInfo): string {
     case 'ready_to_match':
       return `Review the suggested mapping: /migrate match ${name}`;
     case 'ready_to_launch':
-      return `The mapping is reviewed. Migration runs (/migrate launch ${name}) arrive with the next release.`;
+      return `The mapping is reviewed. Launch the migration: /migrate launch ${name} (full; or delta, structure, retry).`;
     default:
       return `See the project status: /migrate status ${name}`;
   }
@@ -72,8 +72,9 @@ export function projectActions(project: ProjectInfo): ButtonView[] {
     actions.push({ label: project.lastScan ? 'Scan again' : 'Scan', verb: 'scan.start', data: { projectId }, ...(project.stage === 'ready_to_scan' ? { style: 'primary' as const } : {}) });
   }
   if (project.stage === 'ready_to_match' || project.stage === 'ready_to_launch') {
-    actions.push({ label: 'Review mapping', verb: 'match.open', data: { projectId, filter: 'needs_review', page: 0 }, style: 'primary' });
+    actions.push({ label: 'Review mapping', verb: 'match.open', data: { projectId, filter: 'needs_review', page: 0 }, ...(project.stage === 'ready_to_match' ? { style: 'primary' as const } : {}) });
   }
+  if (project.stage === 'ready_to_launch') actions.push({ label: 'Launch full run', verb: 'run.launch', data: { projectId, mode: 'full' }, style: 'primary' });
   return actions;
 }
 

@@ -45,5 +45,13 @@ export function viewText(view: View): string {
       return view.notice ?? `${view.entries.length} role assignment(s)`;
     case 'status':
       return `${view.projectName}: ${view.stage}`;
+    case 'run':
+      return `${view.mode} run of ${view.projectName}: ${view.status}, ${view.progressText}`;
+    case 'mailbox_status':
+      return `${view.address}: ${Math.round(view.percent)} % · ${view.healthText}`;
+    case 'mailbox_log':
+      return `Log of ${view.address}, page ${view.page + 1} of ${Math.max(1, view.pageCount)}`;
+    case 'verification':
+      return `Verification of ${view.projectName}: ${view.consistencyPercent} % consistent. ${view.summary}`;
   }
 }

@@ -22,16 +22,19 @@ export class TeamsSender implements ChatSender {
 
   async post(channelKey: string, view: View, options: { threadOf?: string } = {}): Promise<MessageRef> {
     const reference = await this.referenceOf(channelKey);
-    if (options.threadOf && reference.conversation?.conversationType === 'channel') {
+    const inChannel = reference.conversation?.conversationType === 'channel';
+    if (options.threadOf && inChannel && reference.conversation) {
       // A channel thread is addressed by the root message id in the conversation id.
       reference.conversation = { ...reference.conversation, id: `${reference.conversation.id};messageid=${options.threadOf}` };
     }
+    // Chats have no threads: a reply to the card's activity (replyToActivity) keeps it attached to the card.
+    const replyTo = options.threadOf && !inChannel ? options.threadOf : undefined;
     let messageId = '';
     await surfaceErrors((capture) =>
       this.adapter.continueConversationAsync(this.appId, reference, (turn) =>
         capture(async () => {
           asNewMessage(turn);
-          const sent = await withBackoff(() => turn.sendActivity(cardActivity(view)), this.backoff);
+          const sent = await withBackoff(() => turn.sendActivity({ ...cardActivity(view), ...(replyTo ? { replyToId: replyTo } : {}) }), this.backoff);
           messageId = sent?.id ?? '';
         }),
       ),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAction } from '../verbs.js';
 import type { FormView, View } from '../views.js';
 import { matchReviewFixture, scanFixture, viewFixtures } from '../view-fixtures.js';
+import { mailboxLogFixture, runFixture, verificationFixture } from '../run-fixtures.js';
 import { decodeSlackAction } from './codec.js';
 import { renderSlackMessage, type SlackBlock } from './render.js';
 
@@ -80,6 +81,11 @@ const cases: [string, View][] = [
   ['match_review 5,000 mailboxes', matchReviewFixture(5000)],
   ['match_review with an oversized page', matchReviewFixture(5000, 200)],
   ['scan 1,000 rows', scanFixture(1000)],
+  ['run completed with verification', runFixture('completed')],
+  ['run cancelled', runFixture('cancelled')],
+  ['verification of 1,000 mailboxes', verificationFixture(1000)],
+  ['mailbox_log with 50 entries', mailboxLogFixture(50)],
+  ['mailbox_log empty', { ...mailboxLogFixture(0), page: 0, pageCount: 0, total: 0, actions: [] }],
 ];
 
 describe.each(cases)('Slack message: %s', (_name, view) => {
@@ -140,5 +146,36 @@ describe('Slack message behaviour', () => {
   it('renders a form as a pointer to its modal', () => {
     const { text: fallback } = renderSlackMessage(viewFixtures.form as FormView);
     expect(fallback).toBe('Connect the source of acme');
+  });
+});
+
+describe('Slack copy-run messages', () => {
+  it('a running card shows health markers with reasons and only a Cancel button', () => {
+    const { blocks, text: fallback } = renderSlackMessage(runFixture('running'));
+    const json = JSON.stringify(blocks);
+    expect(fallback).toBe('Full run of acme: Copying, 48 %');
+    expect(json).toContain('🐢 *ceo@old-corp.example* — Throttled by destination — retrying in 30 s');
+    expect(json).toContain('…and 35 more mailboxes');
+    expect(clicks(blocks).map((c) => c.verb)).toEqual(['run.cancel']);
+  });
+
+  it('a finished card carries the verification score and Retry failed (mode retry)', () => {
+    const { blocks } = renderSlackMessage(runFixture('completed'));
+    expect(JSON.stringify(blocks)).toContain('Verification: 99.8 % consistent');
+    expect(clicks(blocks)).toEqual([{ verb: 'run.launch', data: { projectId: '6f1c2a9e-4b7d-4e3a-9a51-0c2d8e7f1a23', mode: 'retry' } }]);
+  });
+
+  it('cuts a 1,000-mailbox verification and counts the rest', () => {
+    const json = JSON.stringify(renderSlackMessage(verificationFixture(1000)).blocks);
+    const shown = (json.match(/\*user\d+@old-corp\.example\* · /g) ?? []).length;
+    expect(shown).toBeGreaterThan(50);
+    expect(json).toContain(`…and ${(3000 - shown).toLocaleString('en-US')} more folders`);
+    expect(json.indexOf('*37 missing*')).toBeGreaterThan(0);
+  });
+
+  it('pages the mailbox log with Previous and Next', () => {
+    const { blocks } = renderSlackMessage(mailboxLogFixture());
+    expect(JSON.stringify(blocks)).toContain('page 2 of 4 · 90 events');
+    expect(clicks(blocks).map((c) => c.data.page)).toEqual([0, 2]);
   });
 });

@@ -1,12 +1,13 @@
 import type {
   ConnectResultView, ErrorView, FormView, HelpView, NoticeView, ProjectView, RefusalView, RolesView, StatusView, View,
 } from '../views.js';
-import { connectionState, runStatusEmoji, scanStatus, toneEmoji } from '../status.js';
+import { connectionState, copyRunStatus, modeLabel, runStatusEmoji, scanStatus, toneEmoji } from '../status.js';
 import { formatUtc, moreLine, slackEscape, truncate } from '../text.js';
 import {
   ActionIds, actionBlocks, context, esc, factSections, header, lineSections, section, withinBlockLimit, type SlackBlock,
 } from './blocks.js';
 import { matchReviewBlocks, projectListBlocks, scanBlocks } from './list-messages.js';
+import { mailboxLogBlocks, mailboxStatusBlocks, runBlocks, verificationBlocks } from './run-messages.js';
 
 export type { SlackBlock, SlackText } from './blocks.js';
 export { renderSlackModal, slackFormErrors, type SlackModalView } from './modal.js';
@@ -127,6 +128,10 @@ function fallbackText(view: View): string {
     case 'match_review': return `Match review of ${view.projectName}: ${view.counts.needs_review} need review of ${view.counts.total}`;
     case 'roles': return view.notice ?? 'Roles';
     case 'status': return `${view.projectName}: ${view.stage}`;
+    case 'run': return `${modeLabel[view.mode]} run of ${view.projectName}: ${copyRunStatus[view.status].label}, ${Math.round(view.percent)} %`;
+    case 'mailbox_status': return `${view.address}: ${Math.round(view.percent)} % · ${view.healthText}`;
+    case 'mailbox_log': return `Log of ${view.address}, page ${view.page + 1} of ${Math.max(1, view.pageCount)}`;
+    case 'verification': return `Verification of ${view.projectName}: ${view.consistencyPercent} % consistent`;
   }
 }
 
@@ -144,6 +149,10 @@ function blocksFor(view: View, ids: ActionIds): SlackBlock[] {
     case 'match_review': return matchReviewBlocks(view, ids);
     case 'roles': return rolesBlocks(view);
     case 'status': return statusBlocks(view, ids);
+    case 'run': return runBlocks(view, ids);
+    case 'mailbox_status': return mailboxStatusBlocks(view, ids);
+    case 'mailbox_log': return mailboxLogBlocks(view, ids);
+    case 'verification': return verificationBlocks(view, ids);
   }
 }
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAction, isVerb } from '../verbs.js';
 import type { View } from '../views.js';
 import { matchReviewFixture, scanFixture, viewFixtures } from '../view-fixtures.js';
+import { mailboxLogFixture, runFixture, verificationFixture } from '../run-fixtures.js';
 import { overrideInputId } from '../match-actions.js';
 import { renderTeamsCard, renderTeamsCardChecked, teamsCardBudgetBytes, teamsCardBytes } from './render.js';
 
@@ -75,6 +76,11 @@ const cases: [string, View][] = [
   ['match_review 5,000 mailboxes', matchReviewFixture(5000)],
   ['match_review with an oversized page', matchReviewFixture(5000, 200)],
   ['scan 1,000 rows', scanFixture(1000)],
+  ['run completed with verification', runFixture('completed')],
+  ['run cancelled', runFixture('cancelled')],
+  ['verification of 1,000 mailboxes', verificationFixture(1000)],
+  ['mailbox_log with 50 entries', mailboxLogFixture(50)],
+  ['mailbox_log empty', { ...mailboxLogFixture(0), page: 0, pageCount: 0, total: 0, actions: [] }],
 ];
 
 describe.each(cases)('Teams card: %s', (_name, view) => {
@@ -167,5 +173,41 @@ describe('Teams card behaviour', () => {
     expect(text).toContain(`…and ${(1000 - shown - 1).toLocaleString('en-US')} more mailboxes`);
     expect(text).toContain('▓▓▓▓▓░░░░░ 52 %');
     expect(text).toContain('Updated 2026-11-24 04:25 UTC');
+  });
+});
+
+describe('Teams copy-run cards', () => {
+  it('a running card shows health markers with reasons and only a Cancel button', () => {
+    const card = renderTeamsCard(runFixture('running'));
+    const json = JSON.stringify(card);
+    expect(json).toContain('🐢');
+    expect(json).toContain('Throttled by destination — retrying in 30 s');
+    expect(json).toContain('…and 35 more mailboxes');
+    expect(json).toContain('Started by Zoë Ångström');
+    expect(clicks(card).map((c) => [c.verb, c.own])).toEqual([['run.cancel', { projectId: '6f1c2a9e-4b7d-4e3a-9a51-0c2d8e7f1a23' }]]);
+  });
+
+  it('a finished card carries the verification score and Retry failed (mode retry)', () => {
+    const card = renderTeamsCard(runFixture('completed'));
+    expect(JSON.stringify(card)).toContain('Verification: 99.8 % consistent — 37 items missing in 2 mailboxes.');
+    const [retry] = clicks(card);
+    expect(retry).toMatchObject({ verb: 'run.launch', own: { mode: 'retry' } });
+    expect(parseAction(retry!.verb, retry!.data)).toMatchObject({ ok: true, action: { payload: { mode: 'retry' } } });
+  });
+
+  it('cuts a 1,000-mailbox verification to fit 40 KB, missing folders first, and counts the rest', () => {
+    const view = verificationFixture(1000);
+    const json = JSON.stringify(renderTeamsCard(view));
+    const shown = (json.match(/user\d+@old-corp\.example · /g) ?? []).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(json.indexOf('user1@old-corp.example · INBOX')).toBeGreaterThan(0);
+    expect(json).toContain(`…and ${(3000 - shown).toLocaleString('en-US')} more folders`);
+    expect(json).toContain('37 missing');
+  });
+
+  it('pages the mailbox log with Previous and Next', () => {
+    const card = renderTeamsCard(mailboxLogFixture());
+    expect(JSON.stringify(card)).toContain('page 2 of 4 · 90 events');
+    expect(clicks(card).map((c) => c.own.page)).toEqual([0, 2]);
   });
 });

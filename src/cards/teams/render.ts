@@ -5,6 +5,7 @@ import {
   connectResultData, errorData, formData, helpData, noticeData, projectData, projectListData, refusalData, rolesData, statusData,
 } from './card-data.js';
 import { matchReviewData, scanData, type ListLimits } from './list-data.js';
+import { mailboxLogData, mailboxStatusData, runData, verificationData } from './run-data.js';
 import help from './help.json' with { type: 'json' };
 import error from './error.json' with { type: 'json' };
 import refusal from './refusal.json' with { type: 'json' };
@@ -17,6 +18,10 @@ import scan from './scan.json' with { type: 'json' };
 import matchReview from './match-review.json' with { type: 'json' };
 import roles from './roles.json' with { type: 'json' };
 import status from './status.json' with { type: 'json' };
+import run from './run.json' with { type: 'json' };
+import mailboxStatus from './mailbox-status.json' with { type: 'json' };
+import mailboxLog from './mailbox-log.json' with { type: 'json' };
+import verification from './verification.json' with { type: 'json' };
 
 /** DESIGN §7: a Teams card stays within 40 KB (the bot limit is ~100 KB; we keep headroom). */
 export const teamsCardBudgetBytes = 40 * 1024;
@@ -102,5 +107,9 @@ function cardFor(view: View, expand: Expand): Record<string, unknown> {
     case 'match_review': return fitting((limits) => expand(matchReview, matchReviewData(view, limits)));
     case 'roles': return expand(roles, rolesData(view));
     case 'status': return expand(status, statusData(view));
+    case 'run': return expand(run, runData(view));
+    case 'mailbox_status': return expand(mailboxStatus, mailboxStatusData(view));
+    case 'mailbox_log': return expand(mailboxLog, mailboxLogData(view));
+    case 'verification': return fitting((limits) => expand(verification, verificationData(view, limits)));
   }
 }

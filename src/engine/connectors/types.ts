@@ -136,6 +136,8 @@ export interface Connector {
   writeItem(mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult>;
   /** Look for an item already written (after a crash between write and ledger): returns its key or null. */
   probeItem(mailbox: MailboxRef, folder: FolderInfo, item: Pick<Item, 'messageId' | 'hash' | 'date' | 'type'>, signal?: AbortSignal): Promise<string | null>;
+  /** Replace an item's flags and keywords (a delta's flag changes); absent when the platform has no such notion. */
+  updateFlags?(mailbox: MailboxRef, folder: FolderInfo, key: string, flags: string[], signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

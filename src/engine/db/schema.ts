@@ -108,7 +108,9 @@ export const runs = pgTable('runs', {
   status: text('status', { enum: ['pending_approval', 'queued', 'running', 'completed', 'failed', 'cancelled'] }).notNull(),
   /** Live totals, updated as mailbox runs checkpoint (JSON so modes can differ). */
   progress: jsonb('progress').$type<Record<string, number>>().notNull().default({}),
-  /** Result summary when finished (scan: totals, largest mailbox, predicted duration). */
+  /** Copy runs: what a full run moves (RunOptions of api.ts); {} otherwise. */
+  options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+  /** Result summary when finished (scan: totals, largest mailbox, predicted duration; copy: { verification }). */
   summary: jsonb('summary').$type<Record<string, unknown>>(),
   error: text('error'),
   startedBy: text('started_by').notNull(),
@@ -148,6 +150,54 @@ export const mailboxRunEvents = pgTable('mailbox_run_events', {
   level: text('level', { enum: ['info', 'warn', 'error'] }).notNull(),
   message: text('message').notNull(),
 }, (t) => [index('mailbox_run_events_run').on(t.mailboxRunId, t.id)]);
+
+/**
+ * The item ledger: every item copied, source key → destination key + content hash. A key is only
+ * unique inside its source folder (IMAP `uidvalidity:uid` repeats across folders), so the folder is
+ * part of the identity. Written in the same transaction as the mailbox run's counters.
+ */
+export const itemLedger = pgTable('item_ledger', {
+  mappingId: text('mapping_id').notNull().references(() => mappings.id, { onDelete: 'cascade' }),
+  sourceFolderKey: text('source_folder_key').notNull(),
+  sourceItemKey: text('source_item_key').notNull(),
+  destinationFolderKey: text('destination_folder_key').notNull(),
+  destinationItemKey: text('destination_item_key').notNull(),
+  contentHash: text('content_hash').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+  runId: text('run_id').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.mappingId, t.sourceFolderKey, t.sourceItemKey] })]);
+
+/** Items about to be written: a row left behind by a crash means "probe the destination before writing again". */
+export const writeIntents = pgTable('write_intents', {
+  mappingId: text('mapping_id').notNull().references(() => mappings.id, { onDelete: 'cascade' }),
+  sourceFolderKey: text('source_folder_key').notNull(),
+  sourceItemKey: text('source_item_key').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.mappingId, t.sourceFolderKey, t.sourceItemKey] })]);
+
+/** Where the last pass over a source folder stopped, and the destination folder it lands in. */
+export const folderCursors = pgTable('folder_cursors', {
+  mappingId: text('mapping_id').notNull().references(() => mappings.id, { onDelete: 'cascade' }),
+  sourceFolderKey: text('source_folder_key').notNull(),
+  destinationFolderKey: text('destination_folder_key').notNull(),
+  cursor: text('cursor'),
+  /** The run that stored the cursor: a full run resumes only from its own cursors. */
+  runId: text('run_id').notNull(),
+  updatedAt: updatedAt(),
+}, (t) => [primaryKey({ columns: [t.mappingId, t.sourceFolderKey] })]);
+
+/** Items that failed permanently (too big, rejected); retry runs re-attempt the unresolved ones. */
+export const itemFailures = pgTable('item_failures', {
+  mappingId: text('mapping_id').notNull().references(() => mappings.id, { onDelete: 'cascade' }),
+  sourceFolderKey: text('source_folder_key').notNull(),
+  sourceItemKey: text('source_item_key').notNull(),
+  reason: text('reason').notNull(),
+  attempts: integer('attempts').notNull().default(1),
+  resolved: boolean('resolved').notNull().default(false),
+  runId: text('run_id').notNull(),
+  updatedAt: updatedAt(),
+}, (t) => [primaryKey({ columns: [t.mappingId, t.sourceFolderKey, t.sourceItemKey] }), index('item_failures_open').on(t.mappingId, t.resolved)]);
 
 export const auditEvents = pgTable('audit_events', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
@@ -191,5 +241,5 @@ export const settings = pgTable('settings', {
 
 export const schema = {
   orgs, roles, projects, connections, mailboxes, mappings, runs, mailboxRuns, mailboxRunEvents,
-  auditEvents, conversationRefs, postedCards, settings,
+  itemLedger, writeIntents, folderCursors, itemFailures, auditEvents, conversationRefs, postedCards, settings,
 };

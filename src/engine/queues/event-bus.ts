@@ -14,6 +14,8 @@ export async function publishEvent(redis: Redis, prefix: string, event: EngineEv
 /** A dedicated connection per subscription: a subscribed ioredis connection can do nothing else. */
 export async function subscribeEvents(redisUrl: string, prefix: string, log: EngineLog, handler: (event: EngineEvent) => void): Promise<() => Promise<void>> {
   const sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // Without a listener ioredis prints every failed reconnect as an unhandled error.
+  sub.on('error', (error) => log.warn({ err: error.message }, 'event subscription: redis connection error'));
   const channel = eventChannel(prefix);
   sub.on('message', (from: string, message: string) => {
     if (from !== channel) return;

@@ -1,12 +1,21 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { EngineLog } from '../context.js';
 import { JOB_NAMES, type JobData, type JobName } from './jobs.js';
 
-export type JobHandler<N extends JobName> = (data: JobData<N>, job: { signal?: AbortSignal; finalAttempt: boolean }) => Promise<void>;
+export interface JobControl {
+  signal?: AbortSignal;
+  finalAttempt: boolean;
+  /** Which attempt this is (1-based). */
+  attempt: number;
+  /** Puts the job back in the delayed set for `ms` and ends this attempt (never counts as a failure). */
+  postpone(ms: number): Promise<never>;
+}
+
+export type JobHandler<N extends JobName> = (data: JobData<N>, job: JobControl) => Promise<void>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
-const ATTEMPTS = 3;
+const ATTEMPTS: Record<JobName, number> = { scan: 3, copy: 6, finalize: 5 };
 
 /** One queue and (when started) one worker per job name, all under the configured prefix. */
 export class QueueRuntime {
@@ -15,7 +24,7 @@ export class QueueRuntime {
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
 
-  constructor(private readonly redisUrl: string, private readonly prefix: string, private readonly log: EngineLog) {
+  constructor(private readonly redisUrl: string, readonly prefix: string, private readonly log: EngineLog) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.redis.on('error', (error) => this.log.warn({ err: error.message }, 'redis connection error'));
   }
@@ -29,9 +38,10 @@ export class QueueRuntime {
     return queue;
   }
 
-  async enqueue<N extends JobName>(name: N, data: JobData<N>, jobId: string): Promise<void> {
+  async enqueue<N extends JobName>(name: N, data: JobData<N>, jobId: string, delayMs = 0): Promise<void> {
     await this.queue(name).add(name, data, {
-      jobId, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000,
+      jobId, attempts: ATTEMPTS[name], backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
     });
   }
 
@@ -43,19 +53,43 @@ export class QueueRuntime {
     return ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'].includes(state);
   }
 
+  /** Of these job ids, the ones with no live job (missing, or failed for good): one round trip for all. */
+  async notPending(name: JobName, jobIds: string[]): Promise<string[]> {
+    if (jobIds.length === 0) return [];
+    const base = `${this.prefix}:${name}`;
+    const pipeline = this.redis.pipeline();
+    for (const id of jobIds) {
+      pipeline.exists(`${base}:${id}`);
+      pipeline.zscore(`${base}:failed`, id);
+    }
+    const answers = (await pipeline.exec()) ?? [];
+    return jobIds.filter((_, i) => answers[2 * i]?.[1] !== 1 || answers[2 * i + 1]?.[1] !== null);
+  }
+
+  /** Removes a job unless it is running (a locked job cannot be removed; it stops on its abort flag). */
   async removeJob(name: JobName, jobId: string): Promise<void> {
     await this.queue(name).remove(jobId).catch(() => undefined);
   }
 
-  start(handlers: JobHandlers, concurrency = 2): void {
+  start(handlers: JobHandlers, concurrency: Partial<Record<JobName, number>> = {}): void {
     if (this.workers.length > 0) return;
     for (const name of JOB_NAMES) {
       const handler = handlers[name] as JobHandler<JobName>;
       const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
       this.workerConnections.push(connection);
-      const worker = new Worker(name, async (job: Job, _token?: string, signal?: AbortSignal) => {
-        await handler(job.data as JobData<JobName>, { signal, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
-      }, { connection, prefix: this.prefix, concurrency });
+      const worker = new Worker(name, async (job: Job, token?: string, signal?: AbortSignal) => {
+        const attempt = job.attemptsMade + 1;
+        await handler(job.data as JobData<JobName>, {
+          signal, attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1),
+          postpone: async (ms) => {
+            await job.moveToDelayed(Date.now() + ms, token);
+            throw new DelayedError();
+          },
+        });
+      // A killed worker's job is picked up again within ~20 s (lock 15 s, stall check 5 s); a mailbox may be killed more than once.
+      }, { connection, prefix: this.prefix, concurrency: concurrency[name] ?? 2, maxStalledCount: 20, lockDuration: 15_000, stalledInterval: 5_000 });
+      // A job whose lock is lost may run elsewhere soon: stop this copy of it between items.
+      worker.on('lockRenewalFailed', (ids) => { for (const id of ids) worker.cancelJob(id, 'lock lost'); });
       worker.on('failed', (job, error) => this.log.warn({ jobId: job?.id, err: error.message }, 'job failed'));
       worker.on('error', (error) => this.log.warn({ err: error.message }, 'worker error'));
       this.workers.push(worker);

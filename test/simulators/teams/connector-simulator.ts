@@ -14,6 +14,8 @@ export interface ConnectorCall {
   authorization: string | undefined;
   body: Record<string, unknown> | null;
   status: number;
+  /** When the call arrived (Date.now()), so tests can check edit pacing. */
+  at: number;
 }
 
 export interface StoredActivity {
@@ -173,7 +175,7 @@ export class ConnectorSimulator {
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, conversationId: string | null, activityId: string | null, body: Record<string, unknown> | null, status: number, payload: unknown): void {
-    this.calls.push({ method: req.method ?? 'GET', path: req.url ?? '/', conversationId, activityId, authorization: req.headers.authorization, body, status });
+    this.calls.push({ method: req.method ?? 'GET', path: req.url ?? '/', conversationId, activityId, authorization: req.headers.authorization, body, status, at: Date.now() });
     res.statusCode = status;
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(payload));

@@ -48,6 +48,14 @@ export async function writeItem(client: ImapFlow, path: string, item: Item): Pro
   throw new AppError('INTERNAL', `The destination accepted the message into "${path}" but it could not be found again. Check the destination folder.`);
 }
 
+/** STORE FLAGS (replace) on one UID; a message gone since (other UIDVALIDITY) is NOT_FOUND. */
+export async function updateFlags(client: ImapFlow, path: string, key: string, flags: string[]): Promise<void> {
+  const { uidValidity, uid } = parseItemKey(key);
+  const box = await client.mailboxOpen(path);
+  if (box.uidValidity.toString() !== uidValidity) throw gone(key, path);
+  await client.messageFlagsSet(String(uid), portableFlags(flags), { uid: true });
+}
+
 export function appendLimit(client: ImapFlow): number | undefined {
   const limit = client.capabilities.get('APPENDLIMIT');
   return typeof limit === 'number' && limit > 0 ? limit : undefined;

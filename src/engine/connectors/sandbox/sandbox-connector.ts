@@ -102,6 +102,18 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
     return [...own, ...writtenIn(mailbox, folder.key)];
   }
 
+  /** One item by key without generating the whole folder (a read per item must not cost the folder's size). */
+  function oneItem(mailbox: MailboxRef, folder: FolderInfo, key: string): Item | undefined {
+    const generated = SANDBOX_FOLDERS.find((f) => f.key === folder.key);
+    const match = /#(\d+)$/.exec(key);
+    if (generated && match && key === `${folder.key}#${match[1]}`) {
+      const i = Number(match[1]);
+      const n = indexOf(mailbox);
+      return i < folderItemCount(shape, n, generated) ? sandboxItem(shape, n, generated, i) : undefined;
+    }
+    return writtenIn(mailbox, folder.key).find((i) => i.key === key);
+  }
+
   return {
     platform: 'sandbox',
     capabilities: { enumerateMailboxes: true, itemTypes: ['mail', 'event', 'contact'], delta: true, createMailboxes: true },
@@ -166,7 +178,7 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
 
     async readItem(mailbox, folder, key, signal) {
       await gate('read', mailbox, signal);
-      const item = itemsOf(mailbox, folder).find((i) => i.key === key);
+      const item = oneItem(mailbox, folder, key);
       if (!item) throw new AppError('NOT_FOUND', `The sandbox has no item ${key} in ${folder.path.join('/')}.`);
       return item;
     },
@@ -185,6 +197,14 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
       await gate('probe', mailbox, signal);
       const found = itemsOf(mailbox, folder).find((i) => (probe.messageId && i.messageId === probe.messageId) || i.hash === probe.hash);
       return found?.key ?? null;
+    },
+
+    async updateFlags(mailbox, folder, key, flags, signal) {
+      await gate('flags', mailbox, signal);
+      const list = writtenIn(mailbox, folder.key);
+      const at = list.findIndex((i) => i.key === key);
+      if (at < 0) throw new AppError('NOT_FOUND', `The sandbox has no written item ${key} in ${folder.path.join('/')}.`);
+      list[at] = { ...list[at]!, flags: [...flags] };
     },
 
     async close() {},

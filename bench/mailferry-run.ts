@@ -1,0 +1,61 @@
+/**
+ * mailferry in the benchmark: the same steps as the headless CLI (`project create`, `scan --wait`,
+ * `match`, `launch --mode full --wait`), through the engine API in this process, with the workers
+ * in-process too. Timed from the scan to the end of the full run (verification included); opening
+ * the store and saving the connections happen once per project and are not counted.
+ */
+import { randomBytes } from 'node:crypto';
+import { createEngine, type Actor, type Engine, type RunDetail } from '../src/engine/index.js';
+import type { DovecotServer, DovecotUser } from '../test/helpers/dovecot.js';
+
+export interface MailferryTiming { seconds: number; scanSeconds: number; runSeconds: number; consistencyPercent: number | null; runStatus: string }
+
+const actor: Actor = { orgId: 'bench', orgName: 'bench', userId: 'cli:bench', userName: 'cli:bench', platformAdmin: true };
+const quiet = { info() {}, warn() {}, error() {} };
+
+async function waitFor(engine: Engine, runId: string, onTick?: (run: RunDetail) => void): Promise<RunDetail> {
+  for (;;) {
+    const run = await engine.getRun(runId);
+    onTick?.(run);
+    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function runMailferry(props: {
+  source: DovecotServer; destination: DovecotServer; users: DovecotUser[]; concurrency?: number; redisUrl: string;
+  /** PGlite directory, or a PostgreSQL URL. */
+  store: { dataDir: string; databaseUrl?: string };
+  progress?: (line: string) => void;
+}): Promise<MailferryTiming> {
+  const engine = await createEngine({
+    dataDir: props.store.dataDir, databaseUrl: props.store.databaseUrl, redisUrl: props.redisUrl,
+    queuePrefix: `mfbench-${randomBytes(4).toString('hex')}`, secretKey: randomBytes(32).toString('base64'), admins: [], log: quiet,
+    ...(props.concurrency ? { copyConcurrency: props.concurrency } : {}),
+  });
+  try {
+    const project = await engine.createProject(actor, { name: 'bench', sourcePlatform: 'imap', destinationPlatform: 'imap', channelKey: 'cli:bench' });
+    const imap = (server: DovecotServer) => ({ platform: 'imap' as const, host: server.host, port: server.port, tls: false, mailboxes: props.users.map((u) => ({ ...u })) });
+    await engine.saveConnection(actor, { project: project.id, side: 'source', settings: imap(props.source) });
+    await engine.saveConnection(actor, { project: project.id, side: 'destination', settings: imap(props.destination) });
+    await engine.startWorkers();
+
+    const t0 = performance.now();
+    const scan = await waitFor(engine, (await engine.startScan(actor, { project: project.id })).id);
+    if (scan.status !== 'completed') throw new Error(`the scan ended ${scan.status}: ${scan.error ?? ''}`);
+    const review = await engine.getMatchReview(actor, { project: project.id });
+    if (review.counts.matched !== props.users.length) throw new Error(`expected ${props.users.length} matched mailboxes, got ${JSON.stringify(review.counts)}`);
+    const t1 = performance.now();
+    let lastLine = 0;
+    const run = await waitFor(engine, (await engine.launchRun(actor, { project: project.id, mode: 'full' })).id, (r) => {
+      if (!props.progress || performance.now() - lastLine < 5000) return;
+      lastLine = performance.now();
+      props.progress(`mailferry: ${r.progress.itemsDone ?? 0}/${r.progress.itemsTotal ?? '?'} items, mailboxes ${r.progress.mailboxesDone ?? 0}/${r.progress.mailboxesTotal ?? '?'}`);
+    });
+    const t2 = performance.now();
+    const verification = await engine.getVerification(actor, { project: project.id, runId: run.id }).catch(() => null);
+    return { seconds: (t2 - t0) / 1000, scanSeconds: (t1 - t0) / 1000, runSeconds: (t2 - t1) / 1000, consistencyPercent: verification?.consistencyPercent ?? null, runStatus: run.status };
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,141 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { AppError } from '../../errors.js';
+import type { Actor, RunInfo, RunMode, RunOptions } from '../api.js';
+import type { EngineContext } from '../context.js';
+import type { DbOrTx } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { connections, mailboxRunEvents, mailboxRuns, mappings, runs } from '../db/schema.js';
+import { newId } from '../ids.js';
+import { rowsOf } from '../migrate/copy/copy-ledger.js';
+import { openConnectors } from '../migrate/copy/copy-setup.js';
+import { writeAudit } from '../policies/audit-writer.js';
+import { ADMIN_ONLY, authorize } from '../policies/roles.js';
+import { jobIdFor } from '../queues/jobs.js';
+import { latestRunRow, toRunInfo } from '../records.js';
+import { findProject, type ProjectRow } from './project-lookup.js';
+
+type CopyMode = Exclude<RunMode, 'scan'>;
+const ACTIVE = ['pending_approval', 'queued', 'running'] as const;
+const MODES: readonly CopyMode[] = ['structure', 'full', 'delta', 'retry'];
+
+/**
+ * The status a new run starts in. Credit holds (issue 4) go here: a full run will start in
+ * pending_approval until its hold is approved; today every run is queued at once.
+ */
+function initialStatus(_mode: CopyMode): 'queued' | 'pending_approval' {
+  return 'queued';
+}
+
+function checkOptions(options: RunOptions): RunOptions {
+  for (const key of ['from', 'to'] as const) {
+    const value = options[key];
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new AppError('BAD_INPUT', `"${value}" is not a date for ${key}; use YYYY-MM-DD.`);
+  }
+  if (options.mail === false && options.calendars === false && options.contacts === false) {
+    throw new AppError('BAD_INPUT', 'This full run would move nothing: keep at least one of mail, calendars and contacts.');
+  }
+  return options;
+}
+
+async function preconditions(ctx: EngineContext, project: ProjectRow): Promise<void> {
+  const conns = await ctx.db.select().from(connections).where(and(eq(connections.projectId, project.id), eq(connections.status, 'valid')));
+  const missing = (['source', 'destination'] as const).filter((side) => !conns.some((c) => c.side === side));
+  if (missing.length > 0) {
+    throw new AppError('NOT_CONNECTED', `${project.name} has no ${missing.join(' or ')} connection yet. Connect it with \`/migrate connect ${project.name}\`, then scan.`, { details: { missing } });
+  }
+  const scan = await latestRunRow(ctx.db, project.id, 'scan');
+  if (!scan || scan.status !== 'completed') {
+    throw new AppError('NOT_SCANNED', `${project.name} has no completed scan yet. Run \`/migrate scan ${project.name}\` and review the matches, then launch.`);
+  }
+}
+
+/** Mappings this run covers: matched and create_missing; retry only those with something to retry. */
+async function coveredMappings(db: DbOrTx, projectId: string, mode: CopyMode) {
+  const all = await db.select().from(mappings).where(and(eq(mappings.projectId, projectId), inArray(mappings.status, ['matched', 'create_missing'])));
+  if (mode !== 'retry') return all;
+  const open = rowsOf<{ id: string }>(await db.execute(sql`
+    select m.id from mappings m where m.project_id = ${projectId} and (
+      exists (select 1 from item_failures f where f.mapping_id = m.id and not f.resolved)
+      or (select mr.status from mailbox_runs mr join runs r on r.id = mr.run_id where mr.mapping_id = m.id and r.mode <> 'scan'
+          order by r.created_at desc limit 1) in ('failed', 'cancelled'))`));
+  const ids = new Set(open.map((r) => r.id));
+  return all.filter((m) => ids.has(m.id));
+}
+
+async function canCreateMailboxes(ctx: EngineContext, projectId: string): Promise<boolean> {
+  const opened = await openConnectors(ctx, projectId);
+  try {
+    return opened.destination.capabilities.createMailboxes;
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Creates the run and one mailbox run per mapping, commits, and only then queues the jobs. */
+export async function launchRun(ctx: EngineContext, actor: Actor, props: { project: string; mode: CopyMode; options?: RunOptions }): Promise<RunInfo> {
+  const project = await findProject(ctx.db, actor.orgId, props.project);
+  await authorize(ctx, actor, ADMIN_ONLY, 'run.launch', project.id);
+  if (!MODES.includes(props.mode)) throw new AppError('BAD_INPUT', `"${props.mode}" is not a run mode; use full, delta, structure or retry.`);
+  const options = props.mode === 'full' ? checkOptions(props.options ?? {}) : {};
+  await preconditions(ctx, project);
+  const covered = await coveredMappings(ctx.db, project.id, props.mode);
+  if (covered.length === 0) {
+    throw new AppError('BAD_INPUT', props.mode === 'retry'
+      ? `Nothing to retry in ${project.name}: no failed items or mailboxes.`
+      : `${project.name} has no matched mailboxes to migrate. Review the matches with \`/migrate match ${project.name}\`.`);
+  }
+  const creatable = covered.some((m) => !m.destinationMailboxId) ? await canCreateMailboxes(ctx, project.id) : true;
+  let created;
+  try {
+    created = await ctx.db.transaction(async (tx) => {
+      const [run] = await tx.insert(runs).values({
+        id: newId('run'), projectId: project.id, mode: props.mode, status: initialStatus(props.mode), startedBy: actor.userId,
+        options: options as Record<string, unknown>, progress: { mailboxesTotal: covered.length, mailboxesDone: 0, mailboxesFailed: 0, itemsDone: 0, itemsFailed: 0, bytesDone: 0 },
+      }).returning();
+      if (!run) throw new Error('insert returned no row');
+      const rows = covered.map((m) => {
+        const cannot = !m.destinationMailboxId && !creatable;
+        const sentence = `destination mailbox ${m.destinationAddress ?? '(none)'} does not exist; create it and run retry`;
+        return { id: newId('mbr'), runId: run.id, mailboxId: m.sourceMailboxId, mappingId: m.id, status: cannot ? 'failed' as const : 'pending' as const,
+          ...(cannot ? { health: 'failed' as const, healthReason: sentence, error: sentence, finishedAt: ctx.now() } : {}) };
+      });
+      for (let i = 0; i < rows.length; i += 500) await tx.insert(mailboxRuns).values(rows.slice(i, i + 500));
+      const refused = rows.filter((r) => r.status === 'failed');
+      for (let i = 0; i < refused.length; i += 500) {
+        await tx.insert(mailboxRunEvents).values(refused.slice(i, i + 500).map((r) => ({ mailboxRunId: r.id, level: 'error' as const, message: `Failed: ${r.error}` })));
+      }
+      await setTotals(tx, run.id, props.mode, options);
+      await writeAudit(tx, actor, { action: 'run.launch', outcome: 'allowed', projectId: project.id, detail: { runId: run.id, mode: props.mode, options, mailboxes: rows.length } });
+      return { run, pending: rows.filter((r) => r.status === 'pending') };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const [active] = await ctx.db.select().from(runs).where(and(eq(runs.projectId, project.id), inArray(runs.status, [...ACTIVE]))).limit(1);
+    const what = active ? `${active.mode} run ${active.id} (${active.status.replace('_', ' ')}, started by ${active.startedBy})` : 'run';
+    throw new AppError('CONFLICT', `${project.name} already has an active ${what}. Wait for it to finish or cancel it, then launch again.`, {
+      details: { runId: active?.id, mode: active?.mode, status: active?.status, startedBy: active?.startedBy },
+    });
+  }
+  const { run, pending } = created;
+  if (run.status === 'queued') {
+    for (const r of pending) await ctx.enqueue('copy', { runId: run.id, mailboxRunId: r.id }, jobIdFor('copy', { runId: run.id, mailboxRunId: r.id }));
+    if (pending.length === 0) await ctx.enqueue('finalize', { runId: run.id }, jobIdFor('finalize', { runId: run.id }));
+  }
+  return toRunInfo(run, project);
+}
+
+/** Items each mailbox is expected to move (for the ETA): full from the scan minus what the ledger holds; retry its failures. */
+async function setTotals(tx: DbOrTx, runId: string, mode: CopyMode, options: RunOptions): Promise<void> {
+  if (mode === 'full') {
+    const mail = options.mail === false ? 0 : 1;
+    const events = options.calendars === false ? 0 : 1;
+    const contacts = options.contacts === false ? 0 : 1;
+    await tx.execute(sql`update mailbox_runs mr set items_total = greatest(0,
+        coalesce(m.mail, 0) * ${mail} + coalesce(m.events, 0) * ${events} + coalesce(m.contacts, 0) * ${contacts}
+        - (select count(*) from item_ledger l where l.mapping_id = mr.mapping_id))
+      from mailboxes m where m.id = mr.mailbox_id and mr.run_id = ${runId}`);
+  } else if (mode === 'retry') {
+    await tx.execute(sql`update mailbox_runs mr set items_total = (select count(*) from item_failures f where f.mapping_id = mr.mapping_id and not f.resolved)
+      where mr.run_id = ${runId}`);
+  }
+}
