@@ -14,7 +14,7 @@ function fakeEngine(channelKey = 'slack:T1:C1') {
   let handler: ((e: EngineEvent) => void) | null = null;
   const cards: StoredCard[] = [];
   const run: RunDetail = {
-    id: 'run-1', projectId: 'p1', projectName: 'acme', channelKey, mode: 'scan', status: 'running', startedBy: 'U1',
+    id: 'run-1', projectId: 'p1', projectName: 'acme', channelKey, mode: 'scan', status: 'running', startedBy: 'U1', startedByName: 'Ada Lovelace',
     createdAt: new Date().toISOString(), finishedAt: null, progress: { mailboxesTotal: 200, mailboxesDone: 0, mailboxesFailed: 0 }, summary: null, error: null, mailboxRuns: [],
   };
   const engine = {

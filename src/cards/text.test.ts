@@ -17,6 +17,8 @@ describe('text helpers', () => {
 
   it('neutralises template syntax and escapes Slack control characters', () => {
     expect(neutralise('${x}')).not.toContain('${');
+    expect(neutralise('/migrate scan <project> [all|export]')).toBe('/migrate scan ‹project› [all|export]');
+    expect(neutralise('a < b and c > d')).toBe('a < b and c > d');
     expect(slackEscape('<@U1> & <!here>')).toBe('&lt;@U1&gt; &amp; &lt;!here&gt;');
   });
 

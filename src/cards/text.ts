@@ -4,9 +4,11 @@
  */
 
 /** Neutralises Adaptive Card template syntax in user text: a mailbox named `${x}` must show as
- * text and never look like an unresolved binding. A zero-width space keeps it readable. */
+ * text and never look like an unresolved binding. A zero-width space keeps it readable. Teams
+ * also drops anything that looks like an HTML tag, so usage placeholders such as `<project>`
+ * become `‹project›` instead of vanishing. */
 export function neutralise(text: string): string {
-  return text.replaceAll('${', '$\u200B{');
+  return text.replaceAll('${', '$\u200B{').replace(/<([a-z][\w |.-]*)>/gi, '‹$1›');
 }
 
 /** Cuts text to `max` characters (code points are not split), ending with an ellipsis. */

@@ -74,6 +74,7 @@ export function scanFixture(rowCount: number): View {
     ],
     rows: Array.from({ length: rowCount }, (_, i) => scanRow(i)),
     more: 0,
+    startedBy: 'Megan Bowen',
     actions: [{ label: 'Review matches', verb: 'match.open', data: { projectId, filter: 'needs_review', page: 0 } }],
     updatedAt: '2026-11-24T04:25:00.000Z',
   };

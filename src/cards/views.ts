@@ -146,6 +146,8 @@ export interface ScanView {
   rows: ScanMailboxRowView[];
   more: number;
   error?: string;
+  /** Who started the scan, by name. */
+  startedBy: string;
   actions: ButtonView[];
   updatedAt: string;
 }
@@ -204,7 +206,7 @@ export type MailboxHealthView = 'healthy' | 'throttled' | 'degraded' | 'stalled'
 export interface RunMailboxRowView {
   address: string;
   health: MailboxHealthView;
-  /** "throttled by destination — retrying in 30 s", "Copying…", or the error. */
+  /** "1,234 / 5,000 items · 45.2 MB", or the reason first: "Throttled by destination — retrying in 30 s · 1,234 / 5,000 items". */
   text: string;
 }
 
@@ -228,12 +230,13 @@ export interface RunView {
   progressText: string;
   /** Mailboxes done/failed/total, items and bytes moved, items/min… */
   facts: FactView[];
-  /** At most 10: unhealthy first, then the busiest. */
+  /** At most 10: unhealthy first with their reasons, then the running ones moving the most items now. */
   rows: RunMailboxRowView[];
   /** Mailboxes not shown in `rows` that are still worth a look. */
   more: number;
   verification?: RunVerificationSummaryView;
   error?: string;
+  /** Who launched the run, by name (a display name, or `cli:<user>`). */
   startedBy: string;
   actions: ButtonView[];
   updatedAt: string;

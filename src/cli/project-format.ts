@@ -13,7 +13,7 @@ const seconds = (from: string, to: string | null) => (to ? Math.max(0, (Date.par
 
 export function formatRun(run: RunDetail): string {
   const took = seconds(run.createdAt, run.finishedAt);
-  const lines = [`${describeProgress(run)}${took === null ? '' : ` in ${took.toFixed(1)} s`} (run ${run.id})`];
+  const lines = [`${describeProgress(run)}${took === null ? '' : ` in ${took.toFixed(1)} s`} (run ${run.id}, started by ${run.startedByName ?? run.startedBy})`];
   if (run.error) lines.push(`  error: ${run.error}`);
   if (run.summary) {
     const s = run.summary;
@@ -24,7 +24,8 @@ export function formatRun(run: RunDetail): string {
   for (const m of troubled) {
     const health = m.health && m.health !== 'healthy' && m.health !== m.status ? `, ${m.health.replace(/_/g, ' ')}` : '';
     const why = m.error ?? m.healthReason;
-    lines.push(`  ${m.mailbox.address}: ${m.status}${health}${why ? ` — ${why}` : ''}`);
+    const items = m.itemsTotal > 0 ? ` (${m.itemsDone}/${m.itemsTotal} items${m.itemsFailed ? `, ${m.itemsFailed} failed` : ''})` : '';
+    lines.push(`  ${m.mailbox.address}: ${m.status}${health}${why ? ` — ${why}` : ''}${items}`);
   }
   return lines.join('\n');
 }

@@ -70,6 +70,13 @@ export interface MailboxRunInfo {
   health: string;
   healthReason: string | null;
   error: string | null;
+  /** Copy runs: this mailbox's items and bytes so far (a scan puts what it counted in itemsTotal and bytesDone). */
+  itemsTotal: number;
+  itemsDone: number;
+  itemsFailed: number;
+  bytesDone: number;
+  /** When its last item moved (null before the first). */
+  lastProgressAt: string | null;
 }
 
 export interface ScanSummary {
@@ -88,7 +95,10 @@ export interface RunInfo {
   channelKey: string;
   mode: RunMode;
   status: RunStatus;
+  /** Platform user id (or `cli:<user>`): who to ask. */
   startedBy: string;
+  /** The same person as people read it; null on runs stored before names were. */
+  startedByName: string | null;
   createdAt: string;
   finishedAt: string | null;
   /** Counters: mailboxesTotal, mailboxesDone, mailboxesFailed, … */
@@ -103,7 +113,10 @@ export interface RunInfo {
 }
 
 export interface RunDetail extends RunInfo {
-  /** At most 200: failed first, then running, pending, the rest (source before destination); totals are in `progress`. */
+  /**
+   * At most 200: failed, then stalled/throttled/degraded running ones, then running by most recent progress,
+   * pending, the rest (source before destination within a rank); totals are in `progress`.
+   */
   mailboxRuns: MailboxRunInfo[];
 }
 

@@ -4,6 +4,7 @@ import type { Engine, EngineOptions } from './api.js';
 import { connectionForm, parseConnectionForm, platforms } from './connection-forms.js';
 import type { EngineContext } from './context.js';
 import { createConnector } from './connectors/index.js';
+import { configureSandboxData } from './connectors/sandbox/sandbox-journal.js';
 import { openStore } from './db/client.js';
 import { runCopyMailbox } from './migrate/copy/copy-job.js';
 import { finalizeRun } from './migrate/copy/copy-finalize.js';
@@ -33,12 +34,30 @@ import { reconcileRuns } from './queues/run-reconciler.js';
 import { DEFAULT_STALL_AFTER_MS, markStalled } from './queues/stall-watchdog.js';
 import { decryptSettings, encryptSettings } from './secrets.js';
 
+/** How long a readiness probe (database, Redis) may take before it counts as down. */
+const PROBE_TIMEOUT_MS = 1500;
+/** How long close() waits for a clean Redis shutdown before it disconnects. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/** `promise`'s value, or `fallback` if it has not settled within `ms` (the promise keeps running). */
+async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => { timer = setTimeout(() => resolve(fallback), ms); });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Wires the store, the queues and the operations into the Engine of api.ts. */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   // Fail on a bad key now, not at the first saved connection.
   decryptSettings(encryptSettings({ platform: 'sandbox', seed: 0, mailboxes: 0, messagesPerMailbox: 0, domain: 'x.example' }, options.secretKey), options.secretKey);
   const log = options.log ?? createLogger();
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  // The sandbox destination keeps its writes next to the store, so every process sees the same tenant.
+  configureSandboxData(options.dataDir ?? './data');
   const runtime = new QueueRuntime(options.redisUrl, options.queuePrefix, log);
   const unsubscribers = new Set<() => Promise<void>>();
   const ctx: EngineContext = {
@@ -120,17 +139,22 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     ensureDemoProject: (orgId, channelKey) => ensureDemoProject(ctx, orgId, channelKey),
     ready: async () => {
-      const database = await ctx.db.execute(sql`select 1`).then(() => true, () => false);
-      const redis = await runtime.redis.ping().then((r) => r === 'PONG', () => false);
+      // Each probe is bounded on its own: a Redis that is down must not make the database look down too.
+      const [database, redis] = await Promise.all([
+        within(ctx.db.execute(sql`select 1`).then(() => true, () => false), PROBE_TIMEOUT_MS, false),
+        within(runtime.redis.ping().then((r) => r === 'PONG', () => false), PROBE_TIMEOUT_MS, false),
+      ]);
       return { database, redis };
     },
     close: async () => {
       if (closed) return;
       closed = true;
       for (const timer of timers.splice(0)) clearInterval(timer);
-      await housekeeping;
+      await within(housekeeping ?? Promise.resolve(), CLOSE_TIMEOUT_MS, undefined);
       for (const unsubscribe of [...unsubscribers]) await unsubscribe();
-      await runtime.close();
+      // With Redis down, BullMQ's close waits on commands that never return: give it a moment, then cut the sockets.
+      const quit = runtime.redis.status === 'ready' && await within(runtime.close().then(() => true), CLOSE_TIMEOUT_MS, false);
+      if (!quit) runtime.disconnect();
       await store.close();
     },
   };

@@ -20,7 +20,7 @@ export function toMailboxInfo(row: MailboxRow): MailboxInfo {
 export function toRunInfo(row: RunRow, project: Pick<ProjectRow, 'name' | 'channelKey'>): RunInfo {
   return {
     id: row.id, projectId: row.projectId, projectName: project.name, channelKey: project.channelKey, mode: row.mode, status: row.status,
-    startedBy: row.startedBy, createdAt: row.createdAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null,
+    startedBy: row.startedBy, startedByName: row.startedByName, createdAt: row.createdAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null,
     progress: { ...row.progress }, error: row.error,
     // Scan summaries keep their shape; a copy run's summary holds its verification.
     summary: row.mode === 'scan' ? ((row.summary as ScanSummary | null) ?? null) : null,
@@ -32,7 +32,11 @@ export function toRunInfo(row: RunRow, project: Pick<ProjectRow, 'name' | 'chann
 }
 
 export function toMailboxRunInfo(row: typeof mailboxRuns.$inferSelect, mailbox: MailboxRow): MailboxRunInfo {
-  return { id: row.id, mailbox: toMailboxInfo(mailbox), status: row.status, health: row.health, healthReason: row.healthReason, error: row.error };
+  return {
+    id: row.id, mailbox: toMailboxInfo(mailbox), status: row.status, health: row.health, healthReason: row.healthReason, error: row.error,
+    itemsTotal: row.itemsTotal, itemsDone: row.itemsDone, itemsFailed: row.itemsFailed, bytesDone: row.bytesDone,
+    lastProgressAt: row.lastProgressAt?.toISOString() ?? null,
+  };
 }
 
 export function toMappingInfo(row: MappingRow, source: MailboxRow, destination: MailboxRow | null, candidates: string[]): MappingInfo {

@@ -21,7 +21,7 @@ function scriptedEngine(roles: Record<string, Role[]>) {
   const calls: { op: string; props: unknown }[] = [];
   const cards: StoredCard[] = [];
   const run: RunDetail = {
-    id: 'run-9', projectId: 'p1', projectName: 'acme', channelKey: 'slack:T-bot:C-general', mode: 'full', status: 'queued', startedBy: 'U-admin',
+    id: 'run-9', projectId: 'p1', projectName: 'acme', channelKey: 'slack:T-bot:C-general', mode: 'full', status: 'queued', startedBy: 'U-admin', startedByName: 'Alex Admin',
     createdAt: new Date().toISOString(), finishedAt: null, progress: { mailboxesTotal: 3 }, summary: null, error: null, mailboxRuns: [],
   };
   const authorize = async (actor: Actor, allowed: readonly Role[]) => {

@@ -4,6 +4,7 @@
  * One top-level message for the run, edited at most every 5 s, ending completed with the right
  * totals and a 100 % verification; mailbox status and logs answer privately (ephemeral).
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/engine/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -43,6 +44,7 @@ describe('Slack: a 1,000-mailbox run in chat', () => {
   let sim: SlackApiSimulator;
   let app: TestApp;
   let drop: () => Promise<void>;
+  let databaseUrl: string;
   let admin: SlackTestUser;
   let nobody: SlackTestUser;
   const actor: Actor = { orgId: `slack:${TEAM}`, userId: ADMIN, userName: 'Ada Admin', platformAdmin: true };
@@ -51,6 +53,7 @@ describe('Slack: a 1,000-mailbox run in chat', () => {
   beforeAll(async () => {
     const db = await createDatabase();
     drop = db.drop;
+    databaseUrl = db.databaseUrl;
     sim = await SlackApiSimulator.start({ botToken: TOKEN, teamId: TEAM });
     sim.addUser({ id: ADMIN, name: 'ada', realName: 'Ada Admin' });
     sim.addUser({ id: NOBODY, name: 'nobody', realName: 'No Body' });
@@ -71,6 +74,8 @@ describe('Slack: a 1,000-mailbox run in chat', () => {
   it('scan, then launch: one top-level card edited at most every 5 s, ending completed with the totals and 100 % verified', async () => {
     await admin.command('scan bigco');
     expect((await waitForRun(app.engine, actor, 'bigco', 'scan', 30_000)).status).toBe('completed');
+    const scanCard = await eventually(() => sim.topLevelMessages(CHANNEL).find((m) => /Scan · bigco/.test(visibleText(m))), { what: 'the scan card' });
+    expect(visibleText(scanCard)).toContain('Started by Ada Admin');
     const review = await app.engine.getMatchReview(actor, { project: 'bigco', filter: 'all', pageSize: 1 });
     expect(review.counts).toMatchObject({ matched: MAILBOXES, total: MAILBOXES });
 
@@ -88,6 +93,10 @@ describe('Slack: a 1,000-mailbox run in chat', () => {
     expect(text).toContain(`${MAILBOXES.toLocaleString('en-US')} done · 0 failed · ${MAILBOXES.toLocaleString('en-US')} in all`);
     expect(text).toContain(`*Items moved*\n${items}`);
     expect(text).toContain('Verification: 100 % consistent');
+    // Who launched it, by name; while it ran, its rows said how far each mailbox had got.
+    expect(text).toContain('Started by Ada Admin');
+    expect(text).not.toContain(`Started by ${ADMIN}`);
+    expect(done.history.map(visibleText).some((t) => /\* — [\d,]+ \/ [\d,]+ items?\b/.test(t))).toBe(true);
     expect(text).not.toContain('Cancel run');
     expect(text).not.toContain('Retry failed');
 
@@ -124,6 +133,12 @@ describe('Slack: a 1,000-mailbox run in chat', () => {
     await admin.command('launch tiny');
     const [card] = await eventually(() => { const m = sim.topLevelMessages(CHANNEL).slice(before); return m.length ? m : undefined; }, { what: 'the tiny run card' });
     await eventually(() => (/Run complete/.test(visibleText(sim.message(card!.ts)!)) ? true : undefined), { what: 'the tiny run to finish', timeoutMs: 60_000 });
+    const run = await app.engine.latestRun(actor, { project: 'tiny' });
+    expect(run).toMatchObject({ startedBy: ADMIN, startedByName: 'Ada Admin' });
+    const [moved] = run!.mailboxRuns;
+    expect(moved).toMatchObject({ status: 'completed', itemsDone: moved!.itemsTotal, itemsFailed: 0, lastProgressAt: expect.any(String) });
+    expect(moved!.itemsTotal).toBeGreaterThanOrEqual(40);
+    expect(moved!.bytesDone).toBeGreaterThan(0);
     const log = await app.engine.mailboxLog(actor, { address: tinyAddress, pageSize: 100 });
     const throttles = log.entries.filter((e) => /^Throttled .* by destination$/.test(e.message)).length;
     expect(throttles).toBeGreaterThan(2);
@@ -169,5 +184,27 @@ describe('Slack: a 1,000-mailbox run in chat', () => {
     for (const a of answers) expect(visibleText(a)).toMatch(/You can't/);
     expect(visibleText(answers[0]!)).not.toContain('100 %');
     expect(sim.topLevelMessages(CHANNEL)).toHaveLength(top);
+  });
+
+  it('a run of 1,000 mailboxes reads as 200 rows: failed, unhealthy, running by latest progress, pending, then done', async () => {
+    const run = (await app.engine.latestRun(actor, { project: 'bigco', mode: 'full' }))!;
+    const at = (i: number) => `user${i}@${source.domain}`;
+    // Rewrite five finished rows into every state a live run has (last test: the others are done with bigco).
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const set = (i: number, values: string) => client.query(
+      `update mailbox_runs mr set ${values} from mailboxes m where m.id = mr.mailbox_id and mr.run_id = $1 and m.address = $2`, [run.id, at(i)]);
+    await set(990, `status = 'pending', finished_at = null`);
+    await set(991, `status = 'running', health = 'healthy', last_progress_at = now() - interval '1 minute'`);
+    await set(992, `status = 'running', health = 'healthy', last_progress_at = now() - interval '2 seconds'`);
+    await set(993, `status = 'running', health = 'stalled', health_reason = 'no progress for 10 min'`);
+    await set(994, `status = 'failed', error = 'Login refused'`);
+    await client.end();
+    const rows = (await app.engine.getRun(run.id)).mailboxRuns;
+    expect(rows).toHaveLength(200);
+    expect(rows.slice(0, 5).map((r) => [r.mailbox.address, r.status])).toEqual([
+      [at(994), 'failed'], [at(993), 'running'], [at(992), 'running'], [at(991), 'running'], [at(990), 'pending'],
+    ]);
+    expect(rows.slice(5).every((r) => r.status === 'completed' && r.itemsDone === r.itemsTotal && r.lastProgressAt !== null)).toBe(true);
   });
 });

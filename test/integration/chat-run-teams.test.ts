@@ -71,6 +71,8 @@ describe('Teams: a 1,000-mailbox run in chat', () => {
     expect(card).toContain(`${n(MAILBOXES)} done · 0 failed · ${n(MAILBOXES)} in all`);
     expect(card).toContain(`"title":"Items moved","value":"${n(expectedItems(source))}"`);
     expect(card).toContain('Verification: 100 % consistent');
+    expect(card).toContain(`Started by ${ALEX.name}`);
+    expect(card).not.toContain(`Started by ${ALEX.aadObjectId}`);
     expect(card).not.toContain('run.cancel');
 
     // Every change was a PUT of that one activity, at least 5 s apart.

@@ -202,6 +202,20 @@ describe('copying', () => {
     }
     expect((await c.readItem(mailbox, inbox, existing!.key)).key).toBe(existing!.key);
   });
+
+  it('reads a page in one batch exactly as one by one, leaving out keys that are gone', async () => {
+    const c = connector(source, [alice]);
+    const mailbox = await mailboxOf(c, alice.address);
+    const inbox = (await c.listFolders(mailbox)).find((f) => f.role === 'inbox')!;
+    const keys = (await c.listChanges(mailbox, inbox, undefined)).changes.map((ch) => ch.key);
+    const uidValidity = keys[0]!.split(':')[0];
+    const batch = await c.readItems!(mailbox, inbox, [...keys, `${uidValidity}:999999`, '1:1']);
+    expect(batch.map((i) => i.key).sort()).toEqual([...keys].sort());
+    for (const item of batch) {
+      const single = await c.readItem(mailbox, inbox, item.key);
+      expect({ ...item, content: item.content.toString('base64') }).toEqual({ ...single, content: single.content.toString('base64') });
+    }
+  });
 });
 
 describe('connection pool', () => {

@@ -53,6 +53,8 @@ describe('IMAP → IMAP copy runs', () => {
     ...connector,
     capabilities: connector.capabilities, limits: connector.limits, platform: connector.platform,
     readItem: async (...args) => { if (side === 'source') calls.reads++; return connector.readItem(...args); },
+    // A batch read fetches every body it is asked for: each key counts as one read.
+    readItems: async (mailbox, folder, keys, signal) => { if (side === 'source') calls.reads += keys.length; return connector.readItems!(mailbox, folder, keys, signal); },
     writeItem: async (mailbox, folder, item, signal) => {
       if (item.messageId && rejected.has(item.messageId)) throw new AppError('BAD_INPUT', 'the destination rejected the message (test)');
       const written = await connector.writeItem(mailbox, folder, item, signal);

@@ -4,9 +4,10 @@ import { presentRun, RUN_ROW_LIMIT } from './run.js';
 import { presentMailboxLog, presentMailboxStatus } from './mailbox.js';
 import { presentVerification } from './verification.js';
 
-function mailboxRun(i: number, status: MailboxRunInfo['status'], health = 'healthy', healthReason: string | null = null): MailboxRunInfo {
+function mailboxRun(i: number, status: MailboxRunInfo['status'], health = 'healthy', healthReason: string | null = null, over: Partial<MailboxRunInfo> = {}): MailboxRunInfo {
   return {
     id: `mr${i}`, status, health, healthReason, error: status === 'failed' ? 'Login refused by the source' : null,
+    itemsTotal: 0, itemsDone: 0, itemsFailed: 0, bytesDone: 0, lastProgressAt: null, ...over,
     mailbox: { id: `m${i}`, side: 'source', address: `user${i}@a.example`, displayName: `User ${i}`, kind: 'user', folders: 3, mail: 10, events: 0, contacts: 0, bytes: i * 1000, scanError: null },
   };
 }
@@ -23,7 +24,7 @@ function verification(missing: number): VerificationInfo {
 
 function run(over: Partial<RunDetail>): RunDetail {
   return {
-    id: 'r1', projectId: 'p1', projectName: 'acme', channelKey: 'slack:T:C', mode: 'full', status: 'running', startedBy: 'Ada',
+    id: 'r1', projectId: 'p1', projectName: 'acme', channelKey: 'slack:T:C', mode: 'full', status: 'running', startedBy: 'U1', startedByName: 'Ada Lovelace',
     createdAt: '2026-11-24T04:00:00Z', finishedAt: null, summary: null, error: null, mailboxRuns: [],
     progress: { mailboxesTotal: 1000, mailboxesDone: 400, mailboxesFailed: 2, mailboxesRunning: 30, mailboxesThrottled: 1, itemsTotal: 9000, itemsDone: 4000, itemsFailed: 0, bytesDone: 5 * 1024 * 1024 },
     ...over,
@@ -34,9 +35,11 @@ const at = () => new Date('2026-11-24T04:10:00Z');
 
 describe('presentRun', () => {
   it('shows totals, speed, and the unhealthy mailboxes before the busiest, with their reasons', () => {
+    // user10…user23 move items; user23 moved the most but nothing in the last 20 minutes.
+    const busy = (i: number) => ({ itemsTotal: 5000, itemsDone: i * 100, bytesDone: i * 1024, lastProgressAt: i === 23 ? '2026-11-24T03:50:00Z' : '2026-11-24T04:09:30Z' });
     const rows = [
-      ...Array.from({ length: 14 }, (_, i) => mailboxRun(i + 10, 'running')),
-      mailboxRun(1, 'running', 'throttled_destination', 'throttled by destination, retrying in 30 s'),
+      ...Array.from({ length: 14 }, (_, i) => mailboxRun(i + 10, 'running', 'healthy', null, busy(i + 10))),
+      mailboxRun(1, 'running', 'throttled_destination', 'throttled by destination, retrying in 30 s', { itemsTotal: 5000, itemsDone: 1234 }),
       mailboxRun(2, 'failed', 'failed'),
       mailboxRun(3, 'completed'),
     ];
@@ -51,11 +54,30 @@ describe('presentRun', () => {
     ]);
     expect(view.rows).toHaveLength(RUN_ROW_LIMIT);
     expect(view.rows[0]).toEqual({ address: 'user2@a.example', health: 'failed', text: 'Login refused by the source' });
-    expect(view.rows[1]).toEqual({ address: 'user1@a.example', health: 'throttled', text: 'Throttled by destination — retrying in 30 s' });
-    expect(view.rows[2]).toEqual({ address: 'user23@a.example', health: 'healthy', text: 'Copying… 10 items · 22.5 KB' });
+    expect(view.rows[1]).toEqual({ address: 'user1@a.example', health: 'throttled', text: 'Throttled by destination — retrying in 30 s · 1,234 / 5,000 items' });
+    expect(view.rows[2]).toEqual({ address: 'user22@a.example', health: 'healthy', text: '2,200 / 5,000 items · 22 KB' });
+    expect(view.rows.slice(2).map((r) => r.address)).toEqual([22, 21, 20, 19, 18, 17, 16, 15].map((i) => `user${i}@a.example`));
+    expect(view.startedBy).toBe('Ada Lovelace');
     expect(view.more).toBe(32 - RUN_ROW_LIMIT);
     expect(view.actions.map((a) => a.verb)).toEqual(['run.cancel']);
     expect(view.verification).toBeUndefined();
+  });
+
+  it('says how far a mailbox got, including failed items, and that one without progress is starting', () => {
+    const view = presentRun(run({ mailboxRuns: [
+      mailboxRun(1, 'running', 'healthy', null, { itemsTotal: 0, itemsDone: 0, lastProgressAt: null }),
+      mailboxRun(2, 'running', 'stalled', null, { itemsTotal: 900, itemsDone: 300, itemsFailed: 4, lastProgressAt: '2026-11-24T03:55:00Z' }),
+      mailboxRun(3, 'running', 'healthy', null, { itemsTotal: 0, itemsDone: 12, bytesDone: 2048, lastProgressAt: '2026-11-24T04:09:00Z' }),
+    ] }), at);
+    expect(view.rows).toEqual([
+      { address: 'user2@a.example', health: 'stalled', text: 'No progress for a while — restarting · 300 / 900 items · 4 failed' },
+      { address: 'user3@a.example', health: 'healthy', text: '12 items · 2 KB' },
+      { address: 'user1@a.example', health: 'healthy', text: 'Starting…' },
+    ]);
+  });
+
+  it('names the launcher by user id for runs stored before names were', () => {
+    expect(presentRun(run({ startedByName: null }), at).startedBy).toBe('U1');
   });
 
   it('ends with the verification and no buttons when everything arrived', () => {

@@ -3,7 +3,7 @@ import type { ButtonView, FactView, RunMailboxRowView, RunView } from '../../car
 import { formatBytes, formatCount, plural } from './format.js';
 import { healthOf, healthText } from './health.js';
 
-/** The living run card shows at most this many mailboxes: the unhealthy, then the busiest. */
+/** The living run card shows at most this many mailboxes: the unhealthy, then the busiest right now. */
 export const RUN_ROW_LIMIT = 10;
 
 type CopyMode = RunView['mode'];
@@ -66,32 +66,48 @@ function facts(run: RunDetail, c: Counters, now: Date): FactView[] {
   return out;
 }
 
-/** Unhealthy first (failed, stalled, throttled, degraded), then the busiest running ones (largest). */
+/** Unhealthy first (failed, stalled, throttled, degraded), then the running ones moving the most items now. */
 const rank: Record<RunMailboxRowView['health'], number> = { failed: 0, stalled: 1, throttled: 2, degraded: 3, healthy: 4, cancelled: 5, pending: 6, done: 7 };
+
+/** A running mailbox whose last item moved longer ago than this is not "busy", whatever it moved before. */
+export const RECENT_PROGRESS_MS = 5 * 60_000;
 
 function worthShowing(run: RunDetail, health: RunMailboxRowView['health']): boolean {
   if (health === 'done' || health === 'pending' || health === 'cancelled') return false;
   return run.status === 'running' || run.status === 'queued' || health !== 'healthy';
 }
 
-/** A healthy running mailbox: what makes it one of the busiest (its size from the scan). */
-function busyText(r: MailboxRunInfo): string {
-  const m = r.mailbox;
-  const items = (m.mail ?? 0) + (m.events ?? 0) + (m.contacts ?? 0);
-  return items > 0 ? `Copying… ${plural(items, 'item')} · ${formatBytes(m.bytes)}` : 'Copying…';
+/** "1,234 / 5,000 items · 3 failed", or null before the mailbox has counted or moved anything. */
+function itemsText(r: MailboxRunInfo): string | null {
+  const failed = r.itemsFailed ? ` · ${formatCount(r.itemsFailed)} failed` : '';
+  if (r.itemsTotal > 0) return `${formatCount(r.itemsDone)} / ${plural(r.itemsTotal, 'item')}${failed}`;
+  return r.itemsDone > 0 ? `${plural(r.itemsDone, 'item')}${failed}` : null;
 }
 
-function rows(run: RunDetail): { shown: RunMailboxRowView[]; candidates: number } {
-  const size = (r: MailboxRunInfo) => r.mailbox.bytes ?? 0;
+function rowText(r: MailboxRunInfo, health: RunMailboxRowView['health']): string {
+  const items = itemsText(r);
+  if (health !== 'healthy') {
+    const reason = healthText({ status: r.status, health: r.health as never, healthReason: r.healthReason, error: r.error });
+    return items ? `${reason} · ${items}` : reason;
+  }
+  if (!items) return 'Starting…';
+  return r.bytesDone > 0 ? `${items} · ${formatBytes(r.bytesDone)}` : items;
+}
+
+/** Healthy running rows: those that moved an item in the last few minutes first, then by items moved. */
+function busier(now: number) {
+  const last = (r: MailboxRunInfo) => (r.lastProgressAt ? Date.parse(r.lastProgressAt) : 0);
+  const recent = (r: MailboxRunInfo) => (now - last(r) <= RECENT_PROGRESS_MS ? 0 : 1);
+  return (a: MailboxRunInfo, b: MailboxRunInfo) => recent(a) - recent(b) || b.itemsDone - a.itemsDone || last(b) - last(a);
+}
+
+function rows(run: RunDetail, now: Date): { shown: RunMailboxRowView[]; candidates: number } {
+  const byBusy = busier(now.getTime());
   const candidates = run.mailboxRuns
     .map((r) => ({ r, health: healthOf(r.status, r.health) }))
     .filter(({ health }) => worthShowing(run, health))
-    .sort((a, b) => rank[a.health] - rank[b.health] || size(b.r) - size(a.r) || a.r.mailbox.address.localeCompare(b.r.mailbox.address));
-  const shown = candidates.slice(0, RUN_ROW_LIMIT).map(({ r, health }) => ({
-    address: r.mailbox.address,
-    health,
-    text: health === 'healthy' ? busyText(r) : healthText({ status: r.status, health: r.health as never, healthReason: r.healthReason, error: r.error }),
-  }));
+    .sort((a, b) => rank[a.health] - rank[b.health] || byBusy(a.r, b.r) || a.r.mailbox.address.localeCompare(b.r.mailbox.address));
+  const shown = candidates.slice(0, RUN_ROW_LIMIT).map(({ r, health }) => ({ address: r.mailbox.address, health, text: rowText(r, health) }));
   return { shown, candidates: candidates.length };
 }
 
@@ -119,7 +135,7 @@ function actions(run: RunDetail, c: Counters): ButtonView[] {
 export function presentRun(run: RunDetail, now: () => Date = () => new Date()): RunView {
   const c = counters(run);
   const at = now();
-  const { shown, candidates } = rows(run);
+  const { shown, candidates } = rows(run, at);
   const unseen = run.status === 'running' ? Math.max(candidates, c.running + c.failed) : candidates;
   return {
     kind: 'run',
@@ -134,7 +150,7 @@ export function presentRun(run: RunDetail, now: () => Date = () => new Date()): 
     more: Math.max(0, unseen - shown.length),
     ...(run.verification ? { verification: verificationSummary(run.verification) } : {}),
     ...(run.error ? { error: run.error } : {}),
-    startedBy: run.startedBy,
+    startedBy: run.startedByName ?? run.startedBy,
     actions: actions(run, c),
     updatedAt: (run.finishedAt ? new Date(run.finishedAt) : at).toISOString(),
   };

@@ -5,13 +5,14 @@ import { presentScan, SCAN_ROW_LIMIT } from './scan.js';
 function mailboxRun(i: number, status: MailboxRunInfo['status'], bytes: number): MailboxRunInfo {
   return {
     id: `mr${i}`, status, health: 'healthy', healthReason: null, error: status === 'failed' ? 'Login refused' : null,
+    itemsTotal: 0, itemsDone: 0, itemsFailed: 0, bytesDone: 0, lastProgressAt: null,
     mailbox: { id: `m${i}`, side: 'source', address: `user${i}@a.example`, displayName: `User ${i}`, kind: 'user', folders: 3, mail: 1000 + i, events: 0, contacts: 0, bytes, scanError: null },
   };
 }
 
 function run(over: Partial<RunDetail>): RunDetail {
   return {
-    id: 'r1', projectId: 'p1', projectName: 'acme', channelKey: 'slack:T:C', mode: 'scan', status: 'running', startedBy: 'U1',
+    id: 'r1', projectId: 'p1', projectName: 'acme', channelKey: 'slack:T:C', mode: 'scan', status: 'running', startedBy: 'U1', startedByName: 'Ada Lovelace',
     createdAt: '2026-11-24T04:00:00Z', finishedAt: null, progress: {}, summary: null, error: null, mailboxRuns: [], ...over,
   };
 }
@@ -48,5 +49,10 @@ describe('presentScan', () => {
     const view = presentScan(run({ status: 'queued' }));
     expect(view.percent).toBe(0);
     expect(view.progressText).toMatch(/waiting for a worker/);
+  });
+
+  it('names who started it, and falls back to the user id for runs stored before names were', () => {
+    expect(presentScan(run({})).startedBy).toBe('Ada Lovelace');
+    expect(presentScan(run({ startedByName: null })).startedBy).toBe('U1');
   });
 });

@@ -133,6 +133,7 @@ export function presentScan(run: RunDetail, now: () => Date = () => new Date()):
     rows: shown,
     more: Math.max(0, run.mailboxRuns.length - shown.length),
     ...(run.error ? { error: run.error } : {}),
+    startedBy: run.startedByName ?? run.startedBy,
     actions: actions(run),
     updatedAt: (run.finishedAt ? new Date(run.finishedAt) : now()).toISOString(),
   };

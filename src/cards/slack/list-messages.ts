@@ -30,7 +30,7 @@ export function scanBlocks(view: ScanView, ids: ActionIds): SlackBlock[] {
     ...factSections(view.facts),
     ...(rows.blocks.length ? [divider(), ...rows.blocks] : []),
     ...(more ? [context(more)] : []),
-    context(`Updated ${formatUtc(view.updatedAt)} · run ${esc(view.runId)}`),
+    context(`Started by ${esc(view.startedBy)} · updated ${formatUtc(view.updatedAt)} · run ${esc(view.runId)}`),
     ...actionBlocks(view.actions, ids),
   ];
 }

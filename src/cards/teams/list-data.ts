@@ -34,6 +34,7 @@ export function scanData(view: ScanView, limits: ListLimits) {
       color: r.state === 'failed' ? 'Attention' : 'Default',
     })),
     moreText: moreLine(view.rows.length - rows.length + view.more, 'more mailboxes') ?? '',
+    startedBy: view.startedBy,
     updatedAt: formatUtc(view.updatedAt),
     actions: teamsActions(view.actions),
   };

@@ -172,7 +172,7 @@ describe('Teams card behaviour', () => {
     expect(shown).toBeGreaterThan(5);
     expect(text).toContain(`…and ${(1000 - shown - 1).toLocaleString('en-US')} more mailboxes`);
     expect(text).toContain('▓▓▓▓▓░░░░░ 52 %');
-    expect(text).toContain('Updated 2026-11-24 04:25 UTC');
+    expect(text).toContain('Started by Megan Bowen · updated 2026-11-24 04:25 UTC');
   });
 });
 

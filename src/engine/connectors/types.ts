@@ -133,6 +133,11 @@ export interface Connector {
   ensureFolder(mailbox: MailboxRef, path: string[], role: FolderRole, itemType: ItemType, signal?: AbortSignal): Promise<FolderInfo>;
   listChanges(mailbox: MailboxRef, folder: FolderInfo, cursor: Cursor | undefined, signal?: AbortSignal): Promise<ChangePage>;
   readItem(mailbox: MailboxRef, folder: FolderInfo, key: string, signal?: AbortSignal): Promise<Item>;
+  /**
+   * Reads several items of one folder in one request (IMAP: one UID FETCH over a UID set). Keys not
+   * in the answer are gone (deleted or moved since listed). Optional: without it, readItem per key.
+   */
+  readItems?(mailbox: MailboxRef, folder: FolderInfo, keys: string[], signal?: AbortSignal): Promise<Item[]>;
   writeItem(mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult>;
   /** Look for an item already written (after a crash between write and ledger): returns its key or null. */
   probeItem(mailbox: MailboxRef, folder: FolderInfo, item: Pick<Item, 'messageId' | 'hash' | 'date' | 'type'>, signal?: AbortSignal): Promise<string | null>;

@@ -114,6 +114,8 @@ export const runs = pgTable('runs', {
   summary: jsonb('summary').$type<Record<string, unknown>>(),
   error: text('error'),
   startedBy: text('started_by').notNull(),
+  /** Who started it as people read it (Actor.userName; `cli:<user>` from the CLI). Null on runs stored before names were. */
+  startedByName: text('started_by_name'),
   createdAt: createdAt(),
   startedAt: timestamp('started_at', { withTimezone: true }),
   finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -21,7 +21,7 @@ export async function requireScan(db: DbOrTx, project: ProjectRow): Promise<type
   const [run] = await db.select().from(runs)
     .where(and(eq(runs.projectId, project.id), eq(runs.mode, 'scan'), eq(runs.status, 'completed')))
     .orderBy(desc(runs.createdAt), desc(runs.id)).limit(1);
-  if (!run) throw new AppError('NOT_SCANNED', `${project.name} has not been scanned yet. Run \`/migrate scan ${project.name}\` first; matching uses what the scan found.`);
+  if (!run) throw new AppError('NOT_SCANNED', `${project.name} has not been scanned yet. Scan it first (\`scan ${project.name}\` in chat, or \`npm run cli -- project scan ${project.name} --wait\`); matching uses what the scan found.`);
   return run;
 }
 

@@ -33,7 +33,7 @@ export async function createProject(ctx: EngineContext, actor: Actor, props: Cre
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new AppError('CONFLICT', `A project named "${name}" already exists in this workspace. Pick another name, or open it with \`/migrate connect ${name}\`.`, { details: { field: 'name' } });
+      throw new AppError('CONFLICT', `A project named "${name}" already exists in this workspace. Pick another name, or keep using the existing one.`, { details: { field: 'name' } });
     }
     throw error;
   }

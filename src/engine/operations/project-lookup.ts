@@ -11,6 +11,6 @@ export async function findProject(db: DbOrTx, orgId: string, nameOrId: string): 
   const [row] = await db.select().from(projects)
     .where(and(eq(projects.orgId, orgId), or(eq(projects.id, key), eq(sql`lower(${projects.name})`, key.toLowerCase()))))
     .limit(1);
-  if (!row) throw new AppError('NOT_FOUND', `There is no project "${key}" here. \`/migrate projects\` lists the projects of this workspace.`);
+  if (!row) throw new AppError('NOT_FOUND', `There is no project "${key}" here. See your projects with \`projects\` (chat) or \`npm run cli -- projects list\`.`);
   return row;
 }

@@ -41,11 +41,11 @@ async function preconditions(ctx: EngineContext, project: ProjectRow): Promise<v
   const conns = await ctx.db.select().from(connections).where(and(eq(connections.projectId, project.id), eq(connections.status, 'valid')));
   const missing = (['source', 'destination'] as const).filter((side) => !conns.some((c) => c.side === side));
   if (missing.length > 0) {
-    throw new AppError('NOT_CONNECTED', `${project.name} has no ${missing.join(' or ')} connection yet. Connect it with \`/migrate connect ${project.name}\`, then scan.`, { details: { missing } });
+    throw new AppError('NOT_CONNECTED', `${project.name} has no ${missing.join(' or ')} connection yet. Connect it first (\`connect ${project.name}\` in chat), then scan.`, { details: { missing } });
   }
   const scan = await latestRunRow(ctx.db, project.id, 'scan');
   if (!scan || scan.status !== 'completed') {
-    throw new AppError('NOT_SCANNED', `${project.name} has no completed scan yet. Run \`/migrate scan ${project.name}\` and review the matches, then launch.`);
+    throw new AppError('NOT_SCANNED', `${project.name} has no completed scan yet. Scan it (\`scan ${project.name}\` in chat or \`npm run cli -- project scan ${project.name}\`) and review the matches, then launch.`);
   }
 }
 
@@ -82,14 +82,14 @@ export async function launchRun(ctx: EngineContext, actor: Actor, props: { proje
   if (covered.length === 0) {
     throw new AppError('BAD_INPUT', props.mode === 'retry'
       ? `Nothing to retry in ${project.name}: no failed items or mailboxes.`
-      : `${project.name} has no matched mailboxes to migrate. Review the matches with \`/migrate match ${project.name}\`.`);
+      : `${project.name} has no matched mailboxes to migrate. Review the matches (\`match ${project.name}\` in chat or \`npm run cli -- project match ${project.name}\`).`);
   }
   const creatable = covered.some((m) => !m.destinationMailboxId) ? await canCreateMailboxes(ctx, project.id) : true;
   let created;
   try {
     created = await ctx.db.transaction(async (tx) => {
       const [run] = await tx.insert(runs).values({
-        id: newId('run'), projectId: project.id, mode: props.mode, status: initialStatus(props.mode), startedBy: actor.userId,
+        id: newId('run'), projectId: project.id, mode: props.mode, status: initialStatus(props.mode), startedBy: actor.userId, startedByName: actor.userName || actor.userId,
         options: options as Record<string, unknown>, progress: { mailboxesTotal: covered.length, mailboxesDone: 0, mailboxesFailed: 0, itemsDone: 0, itemsFailed: 0, bytesDone: 0 },
       }).returning();
       if (!run) throw new Error('insert returned no row');
@@ -111,9 +111,9 @@ export async function launchRun(ctx: EngineContext, actor: Actor, props: { proje
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const [active] = await ctx.db.select().from(runs).where(and(eq(runs.projectId, project.id), inArray(runs.status, [...ACTIVE]))).limit(1);
-    const what = active ? `${active.mode} run ${active.id} (${active.status.replace('_', ' ')}, started by ${active.startedBy})` : 'run';
+    const what = active ? `${active.mode} run ${active.id} (${active.status.replace('_', ' ')}, started by ${active.startedByName ?? active.startedBy})` : 'run';
     throw new AppError('CONFLICT', `${project.name} already has an active ${what}. Wait for it to finish or cancel it, then launch again.`, {
-      details: { runId: active?.id, mode: active?.mode, status: active?.status, startedBy: active?.startedBy },
+      details: { runId: active?.id, mode: active?.mode, status: active?.status, startedBy: active?.startedBy, startedByName: active?.startedByName },
     });
   }
   const { run, pending } = created;

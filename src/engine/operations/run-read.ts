@@ -12,9 +12,16 @@ export const MAILBOX_RUNS_SHOWN = 200;
 
 async function detail(db: DbOrTx, run: typeof runs.$inferSelect, project: typeof projects.$inferSelect): Promise<RunDetail> {
   // A 10,000-mailbox run must stay cheap to read on every progress event: the rows worth showing first, capped.
-  const rank = sql`case ${mailboxRuns.status} when 'failed' then 0 when 'running' then 1 when 'pending' then 2 else 3 end`;
+  // Unhealthy running ones (stalled, throttled, degraded) come right after the failed: a card shows them with their reason.
+  const rank = sql`case
+    when ${mailboxRuns.status} = 'failed' then 0
+    when ${mailboxRuns.status} = 'running' and ${mailboxRuns.health} <> 'healthy' then 1
+    when ${mailboxRuns.status} = 'running' then 2
+    when ${mailboxRuns.status} = 'pending' then 3
+    else 4 end`;
+  const recentFirst = sql`case when ${mailboxRuns.status} = 'running' then ${mailboxRuns.lastProgressAt} end desc nulls last`;
   const rows = await db.select().from(mailboxRuns).innerJoin(mailboxes, eq(mailboxRuns.mailboxId, mailboxes.id))
-    .where(eq(mailboxRuns.runId, run.id)).orderBy(rank, desc(mailboxes.side), asc(mailboxes.address)).limit(MAILBOX_RUNS_SHOWN);
+    .where(eq(mailboxRuns.runId, run.id)).orderBy(rank, recentFirst, desc(mailboxes.side), asc(mailboxes.address)).limit(MAILBOX_RUNS_SHOWN);
   return { ...toRunInfo(run, project), mailboxRuns: rows.map((r) => toMailboxRunInfo(r.mailbox_runs, r.mailboxes)) };
 }
 

@@ -20,13 +20,13 @@ export async function startScan(ctx: EngineContext, actor: Actor, props: { proje
   const conns = await ctx.db.select().from(connections).where(and(eq(connections.projectId, project.id), eq(connections.status, 'valid')));
   const missing = (['source', 'destination'] as const).filter((side) => !conns.some((c) => c.side === side));
   if (missing.length > 0) {
-    throw new AppError('NOT_CONNECTED', `${project.name} has no ${missing.join(' or ')} connection yet. Connect it with \`/migrate connect ${project.name}\`, then scan.`, { details: { missing } });
+    throw new AppError('NOT_CONNECTED', `${project.name} has no ${missing.join(' or ')} connection yet. Connect it first (\`connect ${project.name}\` in chat), then scan.`, { details: { missing } });
   }
   let run;
   try {
     run = await ctx.db.transaction(async (tx) => {
       const [row] = await tx.insert(runs).values({
-        id: newId('run'), projectId: project.id, mode: 'scan', status: 'queued', startedBy: actor.userId,
+        id: newId('run'), projectId: project.id, mode: 'scan', status: 'queued', startedBy: actor.userId, startedByName: actor.userName || actor.userId,
         progress: { mailboxesTotal: 0, mailboxesDone: 0, mailboxesFailed: 0, itemsCounted: 0, bytesCounted: 0 },
       }).returning();
       if (!row) throw new Error('insert returned no row');
@@ -36,9 +36,9 @@ export async function startScan(ctx: EngineContext, actor: Actor, props: { proje
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const [active] = await ctx.db.select().from(runs).where(and(eq(runs.projectId, project.id), inArray(runs.status, [...ACTIVE]))).limit(1);
-    const what = active ? `${active.mode} ${active.id} (${active.status.replace('_', ' ')}, started by ${active.startedBy})` : 'another run';
+    const what = active ? `${active.mode} ${active.id} (${active.status.replace('_', ' ')}, started by ${active.startedByName ?? active.startedBy})` : 'another run';
     throw new AppError('CONFLICT', `${project.name} already has an active ${what}. Wait for it to finish, then scan again.`, {
-      details: { runId: active?.id, mode: active?.mode, status: active?.status, startedBy: active?.startedBy },
+      details: { runId: active?.id, mode: active?.mode, status: active?.status, startedBy: active?.startedBy, startedByName: active?.startedByName },
     });
   }
   await ctx.enqueue('scan', { runId: run.id }, jobIdFor('scan', { runId: run.id }));

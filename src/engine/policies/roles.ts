@@ -30,7 +30,7 @@ export async function authorize(ctx: EngineContext, actor: Actor, allowed: reado
   if (yourRoles.some((r) => allowed.includes(r))) return;
   await writeAudit(ctx.db, actor, { action, outcome: 'denied', projectId, detail: { allowedRoles: [...allowed], yourRoles } });
   const need = allowed.length === 1 ? `the ${allowed[0]} role` : `one of the roles ${allowed.join(', ')}`;
-  throw new AppError('FORBIDDEN', `You need ${need} for this (${action}). Ask an admin of this workspace to grant it with \`/migrate roles add\`.`, {
+  throw new AppError('FORBIDDEN', `You need ${need} for this (${action}). Ask an admin of this workspace to grant it (\`roles add\` in chat, or \`npm run cli -- roles add\`).`, {
     details: { allowedRoles: [...allowed], yourRoles },
   });
 }

@@ -76,6 +76,7 @@ export class QueueRuntime {
     for (const name of JOB_NAMES) {
       const handler = handlers[name] as JobHandler<JobName>;
       const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+      connection.on('error', (error) => this.log.warn({ err: error.message }, 'worker redis connection error'));
       this.workerConnections.push(connection);
       const worker = new Worker(name, async (job: Job, token?: string, signal?: AbortSignal) => {
         const attempt = job.attemptsMade + 1;
@@ -94,6 +95,14 @@ export class QueueRuntime {
       worker.on('error', (error) => this.log.warn({ err: error.message }, 'worker error'));
       this.workers.push(worker);
     }
+  }
+
+  /** Drops every Redis socket at once, for a close() that cannot finish cleanly (Redis down). */
+  disconnect(): void {
+    for (const worker of this.workers) void worker.close(true).catch(() => undefined);
+    for (const connection of this.workerConnections) connection.disconnect();
+    for (const queue of this.queues.values()) void queue.disconnect().catch(() => undefined);
+    this.redis.disconnect();
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import type { Connector, ConnectorLimits, MailboxRef } from '../types.js';
 import { listMailboxes, loginFor, validate, type ImapSettings } from './imap-accounts.js';
 import { listChanges } from './imap-changes.js';
 import { ensureFolder, listFolders } from './imap-folders.js';
-import { appendLimit, probeItem, readItem, updateFlags, writeItem } from './imap-items.js';
+import { appendLimit, probeItem, readItem, readItems, updateFlags, writeItem } from './imap-items.js';
 import { ImapPool } from './imap-pool.js';
 import { mailboxStats } from './imap-stats.js';
 
@@ -41,6 +41,7 @@ export function createImapConnector(settings: ImapSettings): Connector {
     ensureFolder: (mailbox, path, role, _itemType, signal) => use(mailbox, `creating folder "${path.join('/')}"`, (client) => ensureFolder(client, path, role), signal),
     listChanges: (mailbox, folder, cursor, signal) => use(mailbox, `listing folder "${folder.path.join('/')}"`, (client) => listChanges(client, folder.key, cursor), signal),
     readItem: (mailbox, folder, key, signal) => use(mailbox, `reading a message in "${folder.path.join('/')}"`, (client) => readItem(client, folder.key, key), signal),
+    readItems: (mailbox, folder, keys, signal) => use(mailbox, `reading messages in "${folder.path.join('/')}"`, (client) => readItems(client, folder.key, keys), signal),
     writeItem: (mailbox, folder, item, signal) => use(mailbox, `writing a message to "${folder.path.join('/')}"`, (client) => writeItem(client, folder.key, item), signal),
     probeItem: (mailbox, folder, item, signal) => use(mailbox, `looking for a message in "${folder.path.join('/')}"`, (client) => probeItem(client, folder.key, item), signal),
     updateFlags: (mailbox, folder, key, flags, signal) => use(mailbox, `updating flags in "${folder.path.join('/')}"`, (client) => updateFlags(client, folder.key, key, flags), signal),

@@ -5,7 +5,7 @@
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import { AppError } from '../../../errors.js';
 import type { Item, WriteResult } from '../types.js';
-import { itemKey, messageIdOf, parseItemKey, portableFlags, sha256 } from './imap-message.js';
+import { itemKey, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags, sha256 } from './imap-message.js';
 
 /** Reads reuse the folder a pooled connection already has open: one SELECT per folder, not per message. */
 async function openForRead(client: ImapFlow, path: string): Promise<MailboxObject> {
@@ -29,6 +29,45 @@ export async function readItem(client: ImapFlow, path: string, key: string): Pro
     messageId: messageIdOf(message.source),
     hash: sha256(message.source),
   };
+}
+
+/** `1,2,3,7` → `1:3,7`: a short UID set for a page of mostly consecutive UIDs. */
+export function uidSet(uids: number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i] as number;
+    while (i + 1 < sorted.length && sorted[i + 1] === (sorted[i] as number) + 1) i++;
+    parts.push(start === sorted[i] ? String(start) : `${start}:${sorted[i]}`);
+  }
+  return parts.join(',');
+}
+
+/**
+ * Reads a page of messages with ONE UID FETCH (collected in full before any other command: imapflow
+ * cannot run a command inside a fetch). Keys of another UIDVALIDITY or not returned are gone: left out.
+ */
+export async function readItems(client: ImapFlow, path: string, keys: string[]): Promise<Item[]> {
+  if (keys.length === 0) return [];
+  const box = await openForRead(client, path);
+  const uidValidity = box.uidValidity.toString();
+  const wanted = new Map<number, string>();
+  for (const key of keys) {
+    const parsed = parseItemKey(key);
+    if (parsed.uidValidity === uidValidity) wanted.set(parsed.uid, key);
+  }
+  if (wanted.size === 0) return [];
+  const messages = await client.fetchAll(uidSet([...wanted.keys()]), { uid: true, flags: true, internalDate: true, source: true }, { uid: true });
+  const items: Item[] = [];
+  for (const message of messages) {
+    const key = wanted.get(message.uid);
+    if (key === undefined || !message.source) continue;
+    items.push({
+      key, type: 'mail', content: message.source, flags: portableFlags(message.flags), date: new Date(message.internalDate ?? 0),
+      messageId: messageIdOf(message.source), hash: sha256(message.source),
+    });
+  }
+  return items;
 }
 
 function gone(key: string, path: string): AppError {
@@ -64,17 +103,19 @@ export function appendLimit(client: ImapFlow): number | undefined {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Finds a message already written: by Message-ID when it has one, else by internal date; either
- * way only a candidate whose bytes hash the same counts (header search is a substring match).
+ * Finds a message already written: by Message-ID when it has one (and by internal date when that
+ * finds nothing); either way only a candidate whose bytes hash the same counts (header search is a
+ * substring match).
  */
 export async function probeItem(client: ImapFlow, path: string, item: Pick<Item, 'messageId' | 'hash' | 'date'>): Promise<string | null> {
   // A fresh SELECT: another connection may have written here since this one last looked.
   const box = await client.mailboxOpen(path, { readOnly: true });
   if (box.exists === 0) return null;
-  let candidates: number[];
+  let candidates: number[] = [];
   if (item.messageId) {
-    candidates = (await client.search({ header: { 'message-id': item.messageId } }, { uid: true })) || [];
-  } else {
+    candidates = (await client.search({ header: { 'message-id': messageIdSearchTerm(item.messageId) } }, { uid: true })) || [];
+  }
+  if (candidates.length === 0) {
     // SEARCH dates have day granularity in the server's zone: widen by a day, then compare exactly.
     const around = (await client.search({ since: new Date(item.date.getTime() - DAY_MS), before: new Date(item.date.getTime() + 2 * DAY_MS) }, { uid: true })) || [];
     candidates = around.length ? await sameInternalDate(client, around, item.date) : [];

@@ -11,14 +11,26 @@ export function portableFlags(flags: Iterable<string> | undefined): string[] {
   return [...(flags ?? [])].filter((flag) => flag.toLowerCase() !== '\\recent').sort();
 }
 
-/** The Message-ID header value (`<…>`), unfolded, from a header block or a whole message. */
+/**
+ * The Message-ID header value, unfolded, runs of white space kept as one space: real mail carries
+ * values like `<id@host> (added by relay)` or spaces inside the brackets, and the header search of
+ * the probe must find them as they are stored.
+ */
 export function messageIdOf(raw: Buffer | undefined): string | undefined {
   if (!raw) return undefined;
   const end = headerEnd(raw);
   const header = raw.subarray(0, end).toString('latin1');
   const match = /^message-id:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)/im.exec(header);
-  const value = match?.[1]?.replace(/\s+/g, '');
+  const value = match?.[1]?.replace(/\s+/g, ' ').trim();
   return value ? value : undefined;
+}
+
+/**
+ * What to SEARCH HEADER for: the longest run without white space. A server matches a substring of
+ * the stored (possibly folded) header, and folding can only happen at white space.
+ */
+export function messageIdSearchTerm(messageId: string): string {
+  return messageId.split(/\s+/).reduce((best, part) => (part.length > best.length ? part : best), '');
 }
 
 function headerEnd(raw: Buffer): number {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../../../errors.js';
 import type {
   ChangePage, Connector, Cursor, FolderInfo, FolderRole, Item, ItemType, MailboxPage, MailboxRef, MailboxStats, ValidationResult, WriteResult,
@@ -6,29 +6,16 @@ import type {
 import {
   SANDBOX_FOLDERS, folderItemCount, sandboxFolderInfo, sandboxItem, sandboxMailboxes, unitHash, type SandboxFolder, type SandboxShape,
 } from './sandbox-tenant.js';
+import { journalFor, type SandboxJournal } from './sandbox-journal.js';
 
 export type SandboxSettings = Extract<import('../types.js').ConnectionSettings, { platform: 'sandbox' }>;
 
 const PAGE_SIZE = 10;
 const CHANGES_PAGE = 100;
 
-/** What was written into a sandbox tenant: folders created and items appended, per mailbox id. */
-interface TenantState {
-  folders: Map<string, Map<string, SandboxFolder>>;
-  written: Map<string, Item[]>;
-}
-
-/** Shared by every connector with the same settings in this process, so a write is seen by a later read. */
-const tenants = new Map<string, TenantState>();
-
-function stateFor(settings: SandboxSettings): TenantState {
-  const key = JSON.stringify([settings.seed, settings.domain, settings.mailboxes, settings.messagesPerMailbox]);
-  let state = tenants.get(key);
-  if (!state) {
-    state = { folders: new Map(), written: new Map() };
-    tenants.set(key, state);
-  }
-  return state;
+/** The tenant's journal of writes: same settings, same tenant (and, with a data dir, the same across processes). */
+function journalOf(settings: SandboxSettings): SandboxJournal {
+  return journalFor(JSON.stringify([settings.seed, settings.domain, settings.mailboxes, settings.messagesPerMailbox]));
 }
 
 /** Whether the sandbox fails `op` for this mailbox every time (failureRate is per mailbox, deterministic). */
@@ -53,7 +40,7 @@ function abortable(ms: number, signal?: AbortSignal): Promise<void> {
 
 export function createSandboxConnector(settings: SandboxSettings): Connector {
   const shape: SandboxShape = settings;
-  const state = stateFor(settings);
+  const journal = journalOf(settings);
   const all = sandboxMailboxes(shape);
   let calls = 0;
 
@@ -78,11 +65,11 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
   }
 
   function foldersOf(mailbox: MailboxRef): SandboxFolder[] {
-    return [...SANDBOX_FOLDERS, ...(state.folders.get(mailbox.id)?.values() ?? [])];
+    return [...SANDBOX_FOLDERS, ...(journal.sync().folders.get(mailbox.id)?.values() ?? [])];
   }
 
   function writtenIn(mailbox: MailboxRef, folderKey: string): Item[] {
-    return state.written.get(`${mailbox.id}|${folderKey}`) ?? [];
+    return journal.sync().written.get(`${mailbox.id}|${folderKey}`) ?? [];
   }
 
   function folderInfo(mailbox: MailboxRef, folder: SandboxFolder, withStats: boolean): FolderInfo {
@@ -161,9 +148,7 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
       const existing = foldersOf(mailbox).find((f) => f.key === key || (role !== null && f.role === role));
       if (existing) return folderInfo(mailbox, existing, false);
       const created: SandboxFolder = { key, path: [...path], role, itemType };
-      const own = state.folders.get(mailbox.id) ?? new Map<string, SandboxFolder>();
-      own.set(key, created);
-      state.folders.set(mailbox.id, own);
+      journal.createFolder(mailbox.id, created);
       return folderInfo(mailbox, created, false);
     },
 
@@ -185,11 +170,9 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
 
     async writeItem(mailbox, folder, item, signal): Promise<WriteResult> {
       await gate('write', mailbox, signal);
-      const slot = `${mailbox.id}|${folder.key}`;
-      const list = state.written.get(slot) ?? [];
-      const key = `${folder.key}#w${list.length}`;
-      list.push({ ...item, key, hash: item.hash || createHash('sha256').update(item.content).digest('hex') });
-      state.written.set(slot, list);
+      // Position plus a random tag: another process may append to the same folder at the same moment.
+      const key = `${folder.key}#w${writtenIn(mailbox, folder.key).length}-${randomBytes(3).toString('hex')}`;
+      journal.appendItem(mailbox.id, folder.key, { ...item, key, hash: item.hash || createHash('sha256').update(item.content).digest('hex') });
       return { key };
     },
 
@@ -201,10 +184,8 @@ export function createSandboxConnector(settings: SandboxSettings): Connector {
 
     async updateFlags(mailbox, folder, key, flags, signal) {
       await gate('flags', mailbox, signal);
-      const list = writtenIn(mailbox, folder.key);
-      const at = list.findIndex((i) => i.key === key);
-      if (at < 0) throw new AppError('NOT_FOUND', `The sandbox has no written item ${key} in ${folder.path.join('/')}.`);
-      list[at] = { ...list[at]!, flags: [...flags] };
+      if (!writtenIn(mailbox, folder.key).some((i) => i.key === key)) throw new AppError('NOT_FOUND', `The sandbox has no written item ${key} in ${folder.path.join('/')}.`);
+      journal.setFlags(mailbox.id, folder.key, key, [...flags]);
     },
 
     async close() {},

@@ -1,6 +1,7 @@
 /** The work of one mailbox run, by mode: folders first (every mode), then items. */
 import { sql } from 'drizzle-orm';
 import type { FolderInfo, ItemType } from '../../connectors/types.js';
+import { runBounded } from '../bounded-pool.js';
 import { logEvent } from './copy-events.js';
 import { copyFolder, copyKeys } from './copy-folder.js';
 import { hasOpenFailures, ledgerEmpty, ledgered, rememberFolders, rowsOf, storedCursors } from './copy-ledger.js';
@@ -73,5 +74,24 @@ export async function copyMailbox(s: CopySession): Promise<void> {
     await retryFailures(s, pairs);
     if (!(await previousIncomplete(s))) return;
   }
-  for (const [from, to] of pairs) await copyFolder(s, from, to);
+  await eachFolder(s, pairs);
+}
+
+/** Folder passes of one mailbox at once: one lists and reads while another writes (their writes share the mailbox's slots). */
+const FOLDERS_AT_ONCE = 2;
+
+/**
+ * Copies every folder, FOLDERS_AT_ONCE at a time. The first failure halts the others (no new
+ * write starts) and is rethrown only once every pass has settled: none writes after the attempt ended.
+ */
+async function eachFolder(s: CopySession, pairs: FolderPairInfo[]): Promise<void> {
+  await runBounded(pairs, FOLDERS_AT_ONCE, async ([from, to]) => {
+    if (s.halted) return;
+    try {
+      await copyFolder(s, from, to);
+    } catch (error) {
+      s.halted ??= { error };
+    }
+  });
+  if (s.halted) throw s.halted.error;
 }

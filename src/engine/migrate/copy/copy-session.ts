@@ -36,6 +36,10 @@ export interface CopySession {
   throttled: ThrottledSide | null;
   throttleReason: string | null;
   lastThrottleLog: number;
+  /** Writes in flight across every folder of the mailbox (at most the pipeline width); made by the first folder pass. */
+  writeSlots?: { take(): Promise<void>; give(): void };
+  /** Set by the first folder pass that failed: the others start no new write and stop. */
+  halted?: { error: unknown };
   /** Requests made in the current window per side, against the connector's declared requestsPerWindow. */
   budget?: Record<ThrottledSide, { start: number; used: number }>;
 }
