@@ -1,4 +1,4 @@
-import type { MatchReviewView, MatchRowView, ScanView } from '../views.js';
+import type { FactView, MatchReviewView, MatchRowView, ScanView } from '../views.js';
 import { matchStatus, scanRowState, scanStatus } from '../status.js';
 import { formatCount, formatUtc, moreLine, progressBar } from '../text.js';
 import { teamsAction, teamsActions } from './actions.js';
@@ -14,18 +14,27 @@ export interface ListLimits {
   rowFallbacks: boolean;
 }
 
-export function scanData(view: ScanView, limits: ListLimits) {
-  const status = scanStatus[view.status];
-  const rows = view.rows.slice(0, limits.rows);
+/** The head both living cards (scan and copy run) share: status, progress bar, error, facts. */
+export function progressHead(
+  status: { emoji: string; label: string; tone: keyof typeof toneColor },
+  view: { percent: number; progressText: string; error?: string; facts: FactView[] },
+) {
   return {
-    projectName: view.projectName,
-    runId: view.runId,
     statusText: `${status.emoji} ${status.label}`,
     statusColor: toneColor[status.tone],
     bar: progressBar(view.percent),
     progressText: view.progressText,
     error: view.error ?? '',
     facts: view.facts.slice(0, 20),
+  };
+}
+
+export function scanData(view: ScanView, limits: ListLimits) {
+  const rows = view.rows.slice(0, limits.rows);
+  return {
+    projectName: view.projectName,
+    runId: view.runId,
+    ...progressHead(scanStatus[view.status], view),
     rows: rows.map((r) => ({
       emoji: scanRowState[r.state].emoji,
       address: r.address,

@@ -3,21 +3,15 @@ import { copyRunStatus, logLevel, mailboxHealth, modeLabel } from '../status.js'
 import { formatCount, formatUtc, moreLine, progressBar, truncate } from '../text.js';
 import { teamsActions } from './actions.js';
 import { toneColor } from './card-data.js';
-import type { ListLimits } from './list-data.js';
+import { progressHead, type ListLimits } from './list-data.js';
 
 /** Template data for the copy-run cards: the living run card, one mailbox, its log, the verification. */
 
 export function runData(view: RunView) {
-  const status = copyRunStatus[view.status];
   const v = view.verification;
   return {
     heading: `${modeLabel[view.mode]} run · ${view.projectName}`,
-    statusText: `${status.emoji} ${status.label}`,
-    statusColor: toneColor[status.tone],
-    bar: progressBar(view.percent),
-    progressText: view.progressText,
-    error: view.error ?? '',
-    facts: view.facts.slice(0, 20),
+    ...progressHead(copyRunStatus[view.status], view),
     rows: view.rows.slice(0, 10).map((r) => ({
       emoji: mailboxHealth[r.health].emoji,
       address: truncate(r.address, 200),

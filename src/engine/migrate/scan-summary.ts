@@ -1,16 +1,7 @@
-import type { ScanSummary } from '../api.js';
+import type { MailboxInfo, ScanSummary } from '../api.js';
 import type { ConnectorLimits } from '../connectors/types.js';
 
-export interface ScannedMailbox {
-  side: 'source' | 'destination';
-  address: string;
-  folders: number | null;
-  mail: number | null;
-  events: number | null;
-  contacts: number | null;
-  bytes: number | null;
-  scanError: string | null;
-}
+export type ScannedMailbox = Pick<MailboxInfo, 'side' | 'address' | 'folders' | 'mail' | 'events' | 'contacts' | 'bytes' | 'scanError'>;
 
 /** Mailboxes a full run copies side by side; per-mailbox limits make more lanes pointless to model. */
 const PARALLEL_MAILBOXES = 4;
