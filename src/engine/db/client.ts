@@ -38,6 +38,9 @@ async function openPostgres(url: string): Promise<Store> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (restart, failover, an admin's terminate) is dropped by the pool and
+  // the next query opens a new one; without a listener Node would treat the event as fatal and exit.
+  pool.on('error', () => undefined);
   try {
     await pool.query('select 1');
   } catch (cause) {
