@@ -1,8 +1,8 @@
 /**
  * `npm run bench:imap` — mailferry against the peers imapcopy and mbsync, IMAP → IMAP on one machine.
  *
- *   tsx bench/imap-bench.ts [--messages N] [--mailboxes M] [--offset K] [--tools mailferry,mbsync,imapcopy]
- *                           [--store postgres|pglite|both] [--concurrency C]
+ *   tsx bench/imap-bench.ts [--messages N] [--mailboxes M] [--offset K] [--tools mailferry,mbsync,imapcopy] [--rounds R]
+ *                           [--store postgres|pglite|both] [--concurrency C (default 8)]
  *
  * mailferry's store: a fresh database on the PostgreSQL at 127.0.0.1:5432 (a server deployment;
  * default), PGlite in a temp dir (the headless CLI's default), or both.
@@ -83,6 +83,18 @@ async function mailferryOn(store: 'pglite' | 'postgres', props: { users: Dovecot
   }
 }
 
+/** One result per tool: the run with the median rate, and the worst fidelity any of its runs had. */
+function medians(results: Result[]): Result[] {
+  const byTool = new Map<string, Result[]>();
+  for (const r of results) byTool.set(r.tool, [...(byTool.get(r.tool) ?? []), r]);
+  return [...byTool.values()].map((runs) => {
+    const sorted = [...runs].sort((a, b) => a.rate - b.rate);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] as Result;
+    const worst = runs.find((r) => !perfect(r.fidelity)) ?? median;
+    return { ...median, fidelity: worst.fidelity, note: runs.length > 1 ? `median of ${runs.length}: ${sorted.map((r) => r.rate.toFixed(0)).join(', ')} msg/s` : median.note };
+  });
+}
+
 function summary(results: Result[]): string {
   const parts = results.map((r) => `${r.tool} ${r.rate.toFixed(0)} msg/s${perfect(r.fidelity) ? '' : ' (imperfect)'}`);
   const mf = results.filter((r) => r.tool.startsWith('mailferry')).sort((a, b) => b.rate - a.rate)[0];
@@ -98,7 +110,9 @@ async function main(argv: string[]): Promise<number> {
   const mailboxes = intFlag(argv, 'mailboxes', 20, 500);
   const offset = flag(argv, 'offset') ? intFlag(argv, 'offset', 0, corpusSize() - 1) : 0;
   const messages = intFlag(argv, 'messages', corpusSize() - offset, corpusSize() - offset);
-  const concurrency = flag(argv, 'concurrency') ? intFlag(argv, 'concurrency', 4, 64) : undefined;
+  // As many mailboxes at once as mbsync runs channels: the same parallelism for both.
+  const concurrency = intFlag(argv, 'concurrency', MBSYNC_PARALLEL, 64);
+  const rounds = intFlag(argv, 'rounds', 1, 9);
   const storeFlag = flag(argv, 'store') ?? 'postgres';
   if (!['pglite', 'postgres', 'both'].includes(storeFlag)) throw new Error('--store is pglite, postgres or both');
   const stores = (storeFlag === 'both' ? ['postgres', 'pglite'] : [storeFlag]) as ('pglite' | 'postgres')[];
@@ -115,28 +129,33 @@ async function main(argv: string[]): Promise<number> {
     const expected = await snapshot(source, users);
     log(`source loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
 
-    if (tools.includes('mailferry')) {
-      for (const store of stores) results.push(...await mailferryOn(store, { users, source, expected, concurrency, redisUrl }));
-    }
-    for (const peer of PEERS.filter((p: Peer) => tools.includes(p.name))) {
-      if (!installed(peer.binary)) {
-        log(`${peer.name}: skipped — not installed (install it with \`${peer.install}\`)`);
-        continue;
+    // Rounds interleave the tools (mailferry, mbsync, imapcopy, mailferry, …) so that a busy spell of the machine
+    // hits every tool alike; the summary takes each tool's median.
+    for (let round = 1; round <= rounds; round++) {
+      if (rounds > 1) log(`— round ${round} of ${rounds}`);
+      if (tools.includes('mailferry')) {
+        for (const store of stores) results.push(...await mailferryOn(store, { users, source, expected, concurrency, redisUrl }));
       }
-      try {
-        results.push(await timedTool(peer.name, users, source, expected, async (destination, dir) => {
-          await peer.run({ source, destination, users, dir });
-          return { note: peer.name === 'mbsync' ? `${MBSYNC_PARALLEL} channel processes in parallel` : 'one process' };
-        }));
-      } catch (error) {
-        log(`${peer.name}: failed — ${error instanceof Error ? error.message : String(error)}`);
+      for (const peer of PEERS.filter((p: Peer) => tools.includes(p.name))) {
+        if (!installed(peer.binary)) {
+          if (round === 1) log(`${peer.name}: skipped — not installed (install it with \`${peer.install}\`)`);
+          continue;
+        }
+        try {
+          results.push(await timedTool(peer.name, users, source, expected, async (destination, dir) => {
+            await peer.run({ source, destination, users, dir });
+            return { note: peer.name === 'mbsync' ? `${MBSYNC_PARALLEL} channel processes in parallel` : 'one process' };
+          }));
+        } catch (error) {
+          log(`${peer.name}: failed — ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     }
   } finally {
     await source.stop();
   }
   log('');
-  log(summary(results));
+  log(summary(medians(results)));
   return results.every((r) => perfect(r.fidelity) || !r.tool.startsWith('mailferry')) ? 0 : 2;
 }
 

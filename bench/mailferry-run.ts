@@ -39,6 +39,8 @@ export async function runMailferry(props: {
     await engine.saveConnection(actor, { project: project.id, side: 'source', settings: imap(props.source) });
     await engine.saveConnection(actor, { project: project.id, side: 'destination', settings: imap(props.destination) });
     await engine.startWorkers();
+    // A full run holds one credit per mailbox; the operator grants them and approves its own hold, as `project launch --approve` does.
+    await engine.grantCredits(actor, { amount: props.users.length, reason: 'bench' });
 
     const t0 = performance.now();
     const scan = await waitFor(engine, (await engine.startScan(actor, { project: project.id })).id);
@@ -47,7 +49,9 @@ export async function runMailferry(props: {
     if (review.counts.matched !== props.users.length) throw new Error(`expected ${props.users.length} matched mailboxes, got ${JSON.stringify(review.counts)}`);
     const t1 = performance.now();
     let lastLine = 0;
-    const run = await waitFor(engine, (await engine.launchRun(actor, { project: project.id, mode: 'full' })).id, (r) => {
+    const launched = await engine.launchRun(actor, { project: project.id, mode: 'full' });
+    if (launched.hold?.status === 'pending_approval') await engine.decideHold(actor, { holdId: launched.hold.id, decision: 'approve' });
+    const run = await waitFor(engine, launched.id, (r) => {
       if (!props.progress || performance.now() - lastLine < 5000) return;
       lastLine = performance.now();
       props.progress(`mailferry: ${r.progress.itemsDone ?? 0}/${r.progress.itemsTotal ?? '?'} items, mailboxes ${r.progress.mailboxesDone ?? 0}/${r.progress.mailboxesTotal ?? '?'}`);

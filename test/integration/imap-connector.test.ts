@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createImapConnector } from '../../src/engine/connectors/imap/imap-connector.js';
+import { closeParked } from '../../src/engine/connectors/imap/imap-parking.js';
 import type { Connector, ConnectionSettings, FolderInfo, MailboxRef } from '../../src/engine/connectors/types.js';
 import { corpusMessages } from '../helpers/corpus.js';
 import { appendMessages, readMailbox, startDovecot, withClient, type CheckedFolder, type DovecotServer } from '../helpers/dovecot.js';
@@ -219,19 +220,49 @@ describe('copying', () => {
 });
 
 describe('connection pool', () => {
-  it('serves many parallel calls on one mailbox with at most 4 connections, then logs them out', async () => {
+  it('serves many parallel calls on one mailbox with at most 4 connections; the next connector of the account reuses them; they log out', async () => {
     const logins = async () => ((await readFile(join(source.dir, 'dovecot.log'), 'utf8')).match(/Login: user=<alice@source\.test>/g) ?? []).length;
     const logouts = async () => ((await readFile(join(source.dir, 'dovecot.log'), 'utf8')).match(/imap\(alice@source\.test\).*Logged out/g) ?? []).length;
+    // Sessions parked by earlier tests (validate) would be reused: start from none.
+    closeParked();
     const before = { in: await logins(), out: await logouts() };
-    const c = createImapConnector({ platform: 'imap', host: source.host, port: source.port, tls: false, mailboxes: [alice] });
-    const mailbox = await mailboxOf(c, alice.address);
-    const inbox = (await c.listFolders(mailbox)).find((f) => f.role === 'inbox')!;
-    const { changes } = await c.listChanges(mailbox, inbox, undefined);
-    const items = await Promise.all([...changes, ...changes].map((ch) => c.readItem(mailbox, inbox, ch.key)));
-    expect(items).toHaveLength(20);
+    const settings = { platform: 'imap' as const, host: source.host, port: source.port, tls: false, mailboxes: [alice] };
+    const readAll = async (c: Connector) => {
+      const mailbox = await mailboxOf(c, alice.address);
+      const inbox = (await c.listFolders(mailbox)).find((f) => f.role === 'inbox')!;
+      const { changes } = await c.listChanges(mailbox, inbox, undefined);
+      return Promise.all([...changes, ...changes].map((ch) => c.readItem(mailbox, inbox, ch.key)));
+    };
+    const first = createImapConnector(settings);
+    expect(await readAll(first)).toHaveLength(20);
     expect((await logins()) - before.in).toBe(4);
-    await c.close();
-    await expect.poll(async () => (await logouts()) - before.out).toBe(4);
+    await first.close();
+    // A mailbox job's connector closes when the job ends; the next job of the account signs in no more.
+    const second = createImapConnector(settings);
+    expect(await readAll(second)).toHaveLength(20);
+    expect((await logins()) - before.in).toBe(4);
+    await second.close();
+    closeParked();
+    await expect.poll(async () => (await logouts()) - before.out).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('a connection kept open between calls', () => {
+  it('sees messages another session added since it last looked, in reads and in counts', async () => {
+    const c = connector(source, [bob]);
+    const mailbox = await mailboxOf(c, bob.address);
+    await appendMessages(source, bob, 'Later', corpusMessages(1, 600));
+    const later = (await c.listFolders(mailbox, { withStats: true })).find((f) => f.key === 'Later')!;
+    const first = (await c.listChanges(mailbox, later, undefined)).changes.map((ch) => ch.key);
+    expect(await c.readItems!(mailbox, later, first)).toHaveLength(1);
+    // The pooled connection now has "Later" open; another client adds two messages.
+    await appendMessages(source, bob, 'Later', corpusMessages(2, 601));
+    expect((await c.listFolders(mailbox, { withStats: true })).find((f) => f.key === 'Later')!.count).toBe(3);
+    expect((await c.mailboxStats(mailbox)).mail).toBeGreaterThanOrEqual(3);
+    const keys = (await c.listChanges(mailbox, later, undefined)).changes.map((ch) => ch.key);
+    expect(keys).toHaveLength(3);
+    expect((await c.readItems!(mailbox, later, keys)).map((i) => i.key).sort()).toEqual([...keys].sort());
+    expect((await c.readItem(mailbox, later, keys[2]!)).key).toBe(keys[2]);
   });
 });
 

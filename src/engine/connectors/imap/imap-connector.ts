@@ -1,18 +1,25 @@
 /**
  * The IMAP connector (any server; tested against Dovecot 2.3). SDK: imapflow. Each account gets a small
- * pool of signed-in connections; every call borrows one, so per-mailbox concurrency is bounded by
- * `limits.concurrencyPerMailbox`. imapflow types never leave this folder.
+ * pool of signed-in connections; every call borrows one, so per-account concurrency is the pool
+ * size. Writes go through a pipelined appender instead (imap-append-lanes.ts) when the server has
+ * LITERAL+ and UIDPLUS: many in flight on one socket, hence a write width above the pool size.
+ * imapflow types never leave this folder.
  */
 import type { ImapFlow } from 'imapflow';
-import type { Connector, ConnectorLimits, MailboxRef } from '../types.js';
+import type { Connector, ConnectorLimits, FolderInfo, Item, MailboxRef, WriteResult } from '../types.js';
 import { listMailboxes, loginFor, validate, type ImapSettings } from './imap-accounts.js';
+import { AppendLanes } from './imap-append-lanes.js';
 import { listChanges } from './imap-changes.js';
+import { toImapAppError } from './imap-errors.js';
 import { ensureFolder, listFolders } from './imap-folders.js';
-import { appendLimit, probeItem, readItem, readItems, updateFlags, writeItem } from './imap-items.js';
+import { appendLimit, appendPipelined, findWritten, probeItem, readItem, readItems, updateFlags, writeItem } from './imap-items.js';
 import { ImapPool } from './imap-pool.js';
 import { mailboxStats } from './imap-stats.js';
 
-const CONCURRENCY_PER_MAILBOX = 4;
+/** imapflow connections per account (each runs one command at a time). */
+const CONNECTIONS_PER_ACCOUNT = 4;
+/** Items in flight per mailbox: writes pipelined on the appender's socket, other calls queue for the pool. */
+const CONCURRENCY_PER_MAILBOX = 64;
 
 export function createImapConnector(settings: ImapSettings): Connector {
   // IMAP servers rarely publish request budgets; the pool size is the real brake.
@@ -21,10 +28,27 @@ export function createImapConnector(settings: ImapSettings): Connector {
     const limit = appendLimit(client);
     if (limit !== undefined) limits.maxItemBytes = limit;
   };
-  const pool = new ImapPool({ host: settings.host, port: settings.port, tls: settings.tls }, CONCURRENCY_PER_MAILBOX, learnLimits);
+  const server = { host: settings.host, port: settings.port, tls: settings.tls };
+  const pool = new ImapPool(server, CONNECTIONS_PER_ACCOUNT, learnLimits);
+  const lanes = new AppendLanes(server);
   const use = <T>(mailbox: MailboxRef, doing: string, fn: (client: ImapFlow) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     signal?.throwIfAborted();
     return pool.use(loginFor(settings, mailbox), fn, doing);
+  };
+  /** The appender when the server has one for this account, else (or for an item it cannot carry) imapflow's APPEND. */
+  const write = async (mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult> => {
+    signal?.throwIfAborted();
+    const login = loginFor(settings, mailbox);
+    const doing = `writing a message to "${folder.path.join('/')}"`;
+    const appender = await lanes.get(login);
+    if (appender) {
+      const written = await appendPipelined(appender, folder.key, item).catch((error: unknown) => {
+        throw toImapAppError(error, { address: login.address, server: pool.label, doing });
+      });
+      if (written === 'written-no-uid') return use(mailbox, doing, (client) => findWritten(client, folder.key, item));
+      if (written !== 'not-sent') return written;
+    }
+    return use(mailbox, doing, (client) => writeItem(client, folder.key, item), signal);
   };
 
   return {
@@ -42,9 +66,12 @@ export function createImapConnector(settings: ImapSettings): Connector {
     listChanges: (mailbox, folder, cursor, signal) => use(mailbox, `listing folder "${folder.path.join('/')}"`, (client) => listChanges(client, folder.key, cursor), signal),
     readItem: (mailbox, folder, key, signal) => use(mailbox, `reading a message in "${folder.path.join('/')}"`, (client) => readItem(client, folder.key, key), signal),
     readItems: (mailbox, folder, keys, signal) => use(mailbox, `reading messages in "${folder.path.join('/')}"`, (client) => readItems(client, folder.key, keys), signal),
-    writeItem: (mailbox, folder, item, signal) => use(mailbox, `writing a message to "${folder.path.join('/')}"`, (client) => writeItem(client, folder.key, item), signal),
+    writeItem: write,
     probeItem: (mailbox, folder, item, signal) => use(mailbox, `looking for a message in "${folder.path.join('/')}"`, (client) => probeItem(client, folder.key, item), signal),
     updateFlags: (mailbox, folder, key, flags, signal) => use(mailbox, `updating flags in "${folder.path.join('/')}"`, (client) => updateFlags(client, folder.key, key, flags), signal),
-    close: () => pool.close(),
+    close: () => {
+      lanes.close();
+      return pool.close();
+    },
   };
 }

@@ -68,7 +68,13 @@ export async function folderBytes(client: ImapFlow, path: string): Promise<numbe
   return messages.reduce((sum, message) => sum + (message.size ?? 0), 0);
 }
 
+/** STATUS of the selected folder answers from the session's view (Dovecot): a NOOP brings it up to date first. */
+export async function freshView(client: ImapFlow): Promise<void> {
+  if (client.mailbox) await client.noop();
+}
+
 export async function listFolders(client: ImapFlow, withStats: boolean): Promise<FolderInfo[]> {
+  if (withStats) await freshView(client);
   const listed = selectable(await client.list(withStats ? { statusQuery: { messages: true, size: true } } : undefined));
   const folders: FolderInfo[] = [];
   for (const folder of listed) {

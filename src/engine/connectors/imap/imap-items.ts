@@ -5,12 +5,20 @@
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import { AppError } from '../../../errors.js';
 import type { Item, WriteResult } from '../types.js';
+import type { ImapAppender } from './imap-appender.js';
 import { itemKey, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags, sha256 } from './imap-message.js';
 
-/** Reads reuse the folder a pooled connection already has open: one SELECT per folder, not per message. */
+/**
+ * Reads reuse the folder a pooled connection already has open: one SELECT per folder, not per
+ * message. A NOOP first: the session's view is as of its last command (Dovecot answers a UID FETCH
+ * of a message added since with nothing), and a pooled or parked connection may have been idle.
+ */
 async function openForRead(client: ImapFlow, path: string): Promise<MailboxObject> {
   const current = client.mailbox;
-  if (current && current.readOnly && current.path === path) return current;
+  if (current && current.readOnly && current.path === path) {
+    await client.noop();
+    return client.mailbox || client.mailboxOpen(path, { readOnly: true });
+  }
   return client.mailboxOpen(path, { readOnly: true });
 }
 
@@ -74,17 +82,38 @@ function gone(key: string, path: string): AppError {
   return new AppError('NOT_FOUND', `Message ${key} is no longer in folder "${path}" (deleted or moved since the scan). It is skipped.`);
 }
 
-export async function writeItem(client: ImapFlow, path: string, item: Item): Promise<WriteResult> {
-  const limit = appendLimit(client);
+function checkLimit(limit: number | undefined, item: Item): void {
   if (limit !== undefined && item.content.length > limit) {
     throw new AppError('UNSUPPORTED', `The message is ${item.content.length} bytes; the destination accepts at most ${limit}. It is recorded as skipped.`);
   }
+}
+
+export async function writeItem(client: ImapFlow, path: string, item: Item): Promise<WriteResult> {
+  checkLimit(appendLimit(client), item);
   const result = await client.append(path, item.content, portableFlags(item.flags), item.date);
   if (result && result.uid !== undefined && result.uidValidity !== undefined) return { key: itemKey(result.uidValidity, result.uid) };
   // No UIDPLUS: find what we just wrote.
+  return findWritten(client, path, item);
+}
+
+/** The key of a message the server took without saying its UID (no APPENDUID). */
+export async function findWritten(client: ImapFlow, path: string, item: Item): Promise<WriteResult> {
   const found = await probeItem(client, path, item);
   if (found) return { key: found };
   throw new AppError('INTERNAL', `The destination accepted the message into "${path}" but it could not be found again. Check the destination folder.`);
+}
+
+/**
+ * Writes through the pipelined appender. 'not-sent' when it cannot carry this item (a flag that is
+ * not an atom): imapflow writes it instead. 'written-no-uid' when the server stored it without
+ * APPENDUID: it must be found (findWritten), never written again.
+ */
+export async function appendPipelined(appender: ImapAppender, path: string, item: Item): Promise<WriteResult | 'not-sent' | 'written-no-uid'> {
+  checkLimit(appender.appendLimit, item);
+  const sent = appender.append(path, item.content, portableFlags(item.flags), item.date);
+  if (!sent) return 'not-sent';
+  const uid = await sent;
+  return uid ? { key: itemKey(uid.uidValidity, uid.uid) } : 'written-no-uid';
 }
 
 /** STORE FLAGS (replace) on one UID; a message gone since (other UIDVALIDITY) is NOT_FOUND. */

@@ -2,10 +2,12 @@
  * A few authenticated imapflow connections per account, reused across calls. A connection serves one
  * call at a time (imapflow has one selected mailbox per connection), so per-account concurrency is the
  * pool size; extra callers wait in line. Broken connections are dropped, never handed out again.
+ * Closing the pool parks its healthy connections (imap-parking.ts) for the next pool of the account.
  */
 import { ImapFlow } from 'imapflow';
 import { AppError } from '../../../errors.js';
 import { toImapAppError } from './imap-errors.js';
+import { park, parkingKey, unpark, type Parkable } from './imap-parking.js';
 
 export interface ImapServer {
   host: string;
@@ -25,6 +27,8 @@ interface AccountPool {
   idle: ImapFlow[];
   open: number;
   waiters: (() => void)[];
+  /** Where its connections park (imap-parking.ts). */
+  key: string;
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -44,10 +48,10 @@ export class ImapPool {
     return `${this.server.host}:${this.server.port}`;
   }
 
-  /** Signs in once on a throwaway connection; throws the mapped AppError. */
+  /** Signs in once (the connection is parked for whoever works on the account next); throws the mapped AppError. */
   async check(login: ImapLogin): Promise<void> {
     const client = await this.connect(login);
-    await client.logout().catch(() => client.close());
+    park(this.key(login), parkable(client));
   }
 
   /** Runs `fn` with a connection of this account; the connection returns to the pool afterwards. */
@@ -64,28 +68,32 @@ export class ImapPool {
     }
   }
 
-  /** Logs out every connection; the pool refuses work afterwards. */
+  /** Parks every idle connection (logged out later if nobody takes it); the pool refuses work afterwards. */
   async close(): Promise<void> {
     this.closed = true;
     const pools = [...this.accounts.values()];
-    const clients = pools.flatMap((pool) => pool.idle.splice(0));
     // Waiters wake up, see the pool closed and fail instead of hanging.
     for (const pool of pools) pool.waiters.splice(0).forEach((wake) => wake());
+    for (const pool of pools) for (const client of pool.idle.splice(0)) park(pool.key, parkable(client));
     this.accounts.clear();
-    await Promise.all(clients.map((client) => client.logout().catch(() => client.close())));
+    await Promise.resolve();
   }
 
-  private pool(address: string): AccountPool {
-    let pool = this.accounts.get(address);
+  private key(login: ImapLogin): string {
+    return parkingKey('imapflow', this.server, login);
+  }
+
+  private pool(login: ImapLogin): AccountPool {
+    let pool = this.accounts.get(login.address);
     if (!pool) {
-      pool = { idle: [], open: 0, waiters: [] };
-      this.accounts.set(address, pool);
+      pool = { idle: [], open: 0, waiters: [], key: this.key(login) };
+      this.accounts.set(login.address, pool);
     }
     return pool;
   }
 
   private async acquire(login: ImapLogin): Promise<ImapFlow> {
-    const pool = this.pool(login.address);
+    const pool = this.pool(login);
     for (;;) {
       if (this.closed) throw new AppError('CONNECTION_FAILED', 'This IMAP connection was closed. Start the operation again.');
       const idle = pool.idle.pop();
@@ -96,6 +104,11 @@ export class ImapPool {
       }
       if (pool.open < this.size) {
         pool.open++;
+        const parked = unpark<ParkedFlow>(pool.key);
+        if (parked) {
+          this.onConnect(parked.client);
+          return parked.client;
+        }
         try {
           return await this.connect(login);
         } catch (error) {
@@ -147,4 +160,23 @@ export class ImapPool {
     this.onConnect(client);
     return client;
   }
+}
+
+interface ParkedFlow extends Parkable { client: ImapFlow }
+
+/** imapflow keeps its socket to itself; reaching it is only for ref/unref while parked. */
+function socketOf(client: ImapFlow): { ref?(): void; unref?(): void } | undefined {
+  return (client as unknown as { socket?: { ref?(): void; unref?(): void } }).socket;
+}
+
+function parkable(client: ImapFlow): ParkedFlow {
+  return {
+    client,
+    get usable() { return client.usable; },
+    setRef(ref) {
+      const socket = socketOf(client);
+      if (ref) socket?.ref?.(); else socket?.unref?.();
+    },
+    close() { void client.logout().catch(() => client.close()); },
+  };
 }
