@@ -29,10 +29,14 @@ const schema = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_API_URL: z.string().optional(),
+  /** mailferry's own multi-tenant Microsoft 365 app (guided admin consent); with MAILFERRY_PUBLIC_URL. */
   M365_CLIENT_ID: z.string().optional(),
   M365_CLIENT_SECRET: z.string().optional(),
-  GRAPH_BASE_URL: z.string().optional(),
-  MSAL_AUTHORITY_HOST: z.string().optional(),
+  /** Graph and sign-in hosts (default Microsoft's); tests and benchmarks point them at the Graph simulator. */
+  GRAPH_BASE_URL: z.string().url().optional(),
+  MSAL_AUTHORITY_HOST: z.string().url().optional(),
+  /** A PEM file of a CA to trust for those hosts (the simulator's self-signed certificate). */
+  M365_CA_CERT_FILE: z.string().optional(),
   GOOGLE_ROOT_URL: z.string().optional(),
 });
 

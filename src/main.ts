@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
-import { createEngine, resolveSecretKey, type Actor, type Engine } from './engine/index.js';
+import { createEngine, resolveSecretKey, type Actor, type Engine, type EngineOptions } from './engine/index.js';
 import { parseEnv, type Env } from './env.js';
-import { toAppError } from './errors.js';
+import { AppError, toAppError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createDispatcher } from './bot/dispatch.js';
 import { createNotifier, type Notifier } from './bot/notifier.js';
@@ -90,6 +91,28 @@ async function startNotifier(notifier: Notifier, log: Logger, waitMs = 5000): Pr
   if (!done) log.warn('Redis does not answer yet: run cards start updating once it does');
 }
 
+/** Where connectors reach Microsoft 365 (simulators in tests), and mailferry's own app for guided consent. */
+export function m365Options(env: Env): Pick<EngineOptions, 'connectorEnv' | 'm365App' | 'publicUrl'> {
+  let caCertPem: string | undefined;
+  if (env.M365_CA_CERT_FILE) {
+    try {
+      caCertPem = readFileSync(env.M365_CA_CERT_FILE, 'utf8');
+    } catch {
+      throw new AppError('CONFIG', `M365_CA_CERT_FILE names ${env.M365_CA_CERT_FILE}, which cannot be read; point it at a PEM file or unset it.`);
+    }
+  }
+  const connectorEnv = {
+    ...(env.GRAPH_BASE_URL ? { graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, '') } : {}),
+    ...(env.MSAL_AUTHORITY_HOST ? { authorityHost: env.MSAL_AUTHORITY_HOST.replace(/\/+$/, '') } : {}),
+    ...(caCertPem ? { caCertPem } : {}),
+  };
+  return {
+    connectorEnv,
+    ...(env.M365_CLIENT_ID && env.M365_CLIENT_SECRET ? { m365App: { clientId: env.M365_CLIENT_ID, clientSecret: env.M365_CLIENT_SECRET } } : {}),
+    ...(env.MAILFERRY_PUBLIC_URL ? { publicUrl: env.MAILFERRY_PUBLIC_URL.replace(/\/+$/, '') } : {}),
+  };
+}
+
 /** Starts mailferry in this process: HTTP and chat (ROLE=web), workers (ROLE=worker), or both. */
 export async function startApp(env: Env, options: { log?: Logger } = {}): Promise<RunningApp> {
   const log = options.log ?? createLogger(env.LOG_LEVEL);
@@ -106,6 +129,7 @@ export async function startApp(env: Env, options: { log?: Logger } = {}): Promis
     secretKey,
     admins: env.admins,
     log,
+    ...m365Options(env),
   });
   const web = env.ROLE !== 'worker';
   let http: HttpApp | null = null;

@@ -12,7 +12,7 @@ import type { ChatSender, MessageRef } from './context.js';
 export interface AlertThreadOptions {
   log: Logger;
   senderFor(channelKey: string): ChatSender | undefined;
-  /** The run card to reply under, or null while it is not posted (yet). */
+  /** The run card to reply under, or null while it is not posted (yet); an empty messageId posts top-level. */
   cardOf(runId: string, channelKey: string): Promise<MessageRef | null>;
   perMailboxMs?: number;
   perRunMs?: number;
@@ -107,7 +107,7 @@ export function createAlertThreads(options: AlertThreadOptions) {
         }
         return;
       }
-      await sender.post(card.channelKey, alertView(due), { threadOf: card.messageId });
+      await sender.post(card.channelKey, alertView(due), card.messageId ? { threadOf: card.messageId } : {});
       for (const a of due) {
         state.pending.delete(a.address);
         state.lastByMailbox.set(a.address, now);

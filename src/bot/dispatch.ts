@@ -35,9 +35,9 @@ export function actorOf(ctx: ChatContext): Actor {
   return { orgId: ctx.org.id, orgName: ctx.org.name, userId: ctx.actor.id, userName: ctx.actor.name, platformAdmin: ctx.actor.platformAdmin };
 }
 
-/** "scan a project"-style words for the refusal card. */
+/** What was attempted, for the refusal card's "You can't …". */
 function describe(kind: 'command' | 'action', name: string): string {
-  return kind === 'command' ? `/migrate ${name}` : `the “${name}” button`;
+  return kind === 'command' ? `use /migrate ${name}` : `use the “${name}” button`;
 }
 
 function stringList(value: unknown): string[] | undefined {

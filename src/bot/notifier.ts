@@ -1,11 +1,14 @@
 import type { Engine, EngineEvent, RunDetail } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { View } from '../cards/views.js';
-import type { ChatPlatform, ChatSender, MessageRef } from './context.js';
+import type { ChatSender, MessageRef } from './context.js';
 import { presentScan } from './presenters/scan.js';
 import { presentRun } from './presenters/run.js';
 import { presentVerification } from './presenters/verification.js';
 import { createAlertThreads } from './alert-thread.js';
+import { createCreditEvents } from './credit-events.js';
+import { cardSubject, decodeCardRef, encodeCardRef, platformOf } from './notifier-refs.js';
+import { createRunMirrors } from './run-mirrors.js';
 
 export interface NotifierOptions {
   engine: Engine;
@@ -20,6 +23,8 @@ export interface NotifierOptions {
   launchGraceMs?: number;
   /** Attempts for one edit (429s with retryAfterMs, transient failures); the final state gets more. */
   maxAttempts?: number;
+  /** Credit notes to subscribed channels: at most one message per channel per this long (default 30 s). */
+  creditNotePerChannelMs?: number;
   /** Mailbox alerts in the card's thread: at most one reply per mailbox per this long (default 60 s)… */
   alertPerMailboxMs?: number;
   /** …and at most one reply per run per this long (default 10 s); bursts become one summary. */
@@ -31,34 +36,20 @@ export interface Notifier {
   stop(): Promise<void>;
 }
 
-export function cardSubject(runId: string): string {
-  return `run:${runId}`;
-}
+export { cardSubject, decodeCardRef, encodeCardRef, platformOf };
 
 /**
- * A stored card's messageRef is the message id, or, when the card sits in another channel than
- * the one it is filed under, JSON carrying that channel too.
+ * Runs whose credits were never approved get no run card: the approval card tells their story.
+ * getRun carries no hold today, so a full run cancelled before any mailbox started counts too.
  */
-export function encodeCardRef(ref: MessageRef): string {
-  return JSON.stringify({ channelKey: ref.channelKey, messageId: ref.messageId });
-}
-
-export function decodeCardRef(channelKey: string, messageRef: string): MessageRef {
-  if (messageRef.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(messageRef) as Partial<MessageRef>;
-      if (typeof parsed.channelKey === 'string' && typeof parsed.messageId === 'string') return { channelKey: parsed.channelKey, messageId: parsed.messageId };
-    } catch {
-      // Not ours: a platform id that happens to start with a brace.
-    }
+export function heldBack(run: Pick<RunDetail, 'status' | 'hold' | 'mode' | 'mailboxRuns'>): boolean {
+  if (run.status === 'pending_approval') return true;
+  const hold = run.hold;
+  if (hold) {
+    if (hold.status === 'pending_approval' || hold.status === 'rejected' || hold.status === 'expired') return true;
+    return run.status === 'cancelled' && hold.decidedAt === null;
   }
-  return { channelKey, messageId: messageRef };
-}
-
-function platformOf(channelKey: string): ChatPlatform | null {
-  if (channelKey.startsWith('slack:')) return 'slack';
-  if (channelKey.startsWith('teams:')) return 'teams';
-  return null;
+  return run.mode === 'full' && run.status === 'cancelled' && run.mailboxRuns.every((r) => r.status === 'cancelled' && r.itemsDone === 0);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -113,11 +104,32 @@ export function createNotifier(options: NotifierOptions): Notifier {
     ...(options.alertPerRunMs !== undefined ? { perRunMs: options.alertPerRunMs } : {}),
   });
 
+  const credits = createCreditEvents({
+    engine,
+    log,
+    senderFor,
+    platformOf,
+    ...(options.creditNotePerChannelMs !== undefined ? { notePerChannelMs: options.creditNotePerChannelMs } : {}),
+  });
+
+  const mirrors = createRunMirrors({
+    engine,
+    log,
+    senderFor,
+    ...(options.alertPerMailboxMs !== undefined ? { alertPerMailboxMs: options.alertPerMailboxMs } : {}),
+    ...(options.alertPerRunMs !== undefined ? { alertPerRunMs: options.alertPerRunMs } : {}),
+  });
+
   function onEvent(event: EngineEvent): void {
     if (stopped) return;
+    if (event.type === 'hold.created' || event.type === 'hold.decided' || event.type === 'credits.changed') {
+      credits.onEvent(event);
+      return;
+    }
     // Run state moves the card; mailbox alerts go into its thread.
     if (event.type === 'mailbox.alert') {
       alerts.onAlert(event);
+      mirrors.onAlert(event);
       return;
     }
     if (event.type !== 'run.progress' && event.type !== 'run.finished') return;
@@ -156,14 +168,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
     state.dirty = false;
     try {
       const run = await engine.getRun(state.runId);
+      // A full run waiting for (or refused) credits has its approval card instead of a run card.
+      if (!state.ref && heldBack(run)) {
+        const card = await engine.findCard(cardSubject(run.id), state.channelKey);
+        if (!card) return;
+        state.ref = decodeCardRef(card.channelKey, card.messageRef);
+      }
       // Scans keep their card; copy runs (structure, full, delta, retry) get the run card.
       const view = run.mode === 'scan' ? presentScan(run) : presentRun(run);
       const finished = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
       const notBefore = run.mode === 'scan' ? 0 : new Date(run.createdAt).getTime() + launchGraceMs;
       await deliver(state, view, final || finished, notBefore);
       state.failures = 0;
+      // Channels following the project get the same edit, at the same pace.
+      await mirrors.mirror(run, view, state.ref);
       if (finished) {
         alerts.forget(run.id);
+        await mirrors.forget(run);
         if (run.verification && !verified.has(run.id)) await postVerification(state, run.verification, run.projectId);
       }
     } catch (error) {
@@ -254,8 +275,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
       await off?.();
       // Let edits in flight (a final state, most likely) finish before the process goes.
       await Promise.allSettled([...states.values()].map((s) => s.busy));
+      await credits.stop();
       stopped = true;
       alerts.stop();
+      mirrors.stop();
       for (const s of states.values()) if (s.timer) clearTimeout(s.timer);
       states.clear();
     },

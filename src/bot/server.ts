@@ -5,6 +5,7 @@ import type { Env } from '../env.js';
 import type { Logger } from '../log.js';
 import type { ChatSender, Dispatcher } from './context.js';
 import { chatCommandsCounter } from './dispatch.js';
+import { CONSENT_CALLBACK_ROUTE, consentCallbackHandler } from './actions/m365-consent-callback.js';
 import { mountSlack } from './slack/slack-adapter.js';
 import { mountTeams } from './teams/teams-adapter.js';
 
@@ -42,7 +43,7 @@ async function readiness(engine: Engine, timeoutMs: number): Promise<{ database:
 
 /**
  * The one HTTP app: health, readiness, metrics, and the chat platforms' endpoints
- * (POST /api/messages for Teams, POST /slack/events for Slack). No global body parser: the
+ * (POST /api/messages for Teams, POST /slack/events for Slack), and GET /consent/m365/callback. No global body parser: the
  * adapters read raw bodies (Slack signs the exact bytes).
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
@@ -78,6 +79,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
       slack = true;
     }
   }
+
+  // Microsoft's admin-consent redirect (guided consent for Microsoft 365): a page for the browser, a message for the channel.
+  if (deps.chat !== false) app.get(CONSENT_CALLBACK_ROUTE, consentCallbackHandler({ engine, senders, log }));
 
   // Express 5 forwards rejected promises here; the caller sees a status, never a stack.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

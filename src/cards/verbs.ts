@@ -19,7 +19,7 @@ export const verbs = {
   }),
   'project.show': z.object({ projectId: id }),
   /** Open the credentials form of one side. */
-  'connect.open': z.object({ projectId: id, side: z.enum(['source', 'destination']) }),
+  'connect.open': z.object({ projectId: id, side: z.enum(['source', 'destination']), /** Microsoft 365: the manual form instead of the consent card. */ manual: z.boolean().optional() }),
   /** Credentials form submit: the platform's fields arrive as strings. */
   'connect.save': z.object({ projectId: id, side: z.enum(['source', 'destination']) }).catchall(z.union([z.string(), z.number(), z.boolean()])),
   'scan.start': z.object({ projectId: id }),
@@ -44,6 +44,17 @@ export const verbs = {
   'run.cancel': z.object({ projectId: id }),
   /** A page of one mailbox's event log (Previous / Next). */
   'mailbox.log': z.object({ address: z.string().min(3).max(320), page, projectId: id.optional() }),
+  /** Launch form of a full run that creates missing Microsoft 365 users: their usage location and license. */
+  'run.create_missing': z.object({ projectId: id, usageLocation: z.string().max(10).default(''), skuId: z.string().max(64).default('') }),
+  /** Decide a credit hold (approvers and admins; the server re-checks). */
+  'hold.approve': z.object({ holdId: id }),
+  'hold.reject': z.object({ holdId: id }),
+  /** Teams Universal Actions refresh of an approval card: approvers get the buttons, others not. */
+  'hold.refresh': z.object({ holdId: id }),
+  /** Open a hold's approval card (from the approvals list). */
+  'hold.open': z.object({ holdId: id }),
+  /** A page of the mailboxes an approval card covers. */
+  'hold.page': z.object({ holdId: id, page }),
 } as const;
 
 export type Verb = keyof typeof verbs;

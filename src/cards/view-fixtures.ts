@@ -1,5 +1,7 @@
 import type { MatchReviewView, MatchRowView, ScanMailboxRowView, View, ViewKind } from './views.js';
 import { mailboxLogFixture, mailboxStatusFixture, runFixture, verificationFixture } from './run-fixtures.js';
+import { m365ConnectFixture } from './m365-fixtures.js';
+import { approvalFixture, approvalsFixture, creditsFixture, shortfallFixture } from './credit-fixtures.js';
 
 /**
  * Realistic views of every kind for renderer tests and previews, with fixed dates so snapshots
@@ -81,6 +83,7 @@ export function scanFixture(rowCount: number): View {
 }
 
 export const viewFixtures: Record<ViewKind, View> = {
+  m365_connect: m365ConnectFixture,
   help: {
     kind: 'help',
     problem: 'Unknown command “sacn”.',
@@ -186,4 +189,8 @@ export const viewFixtures: Record<ViewKind, View> = {
   mailbox_status: mailboxStatusFixture,
   mailbox_log: mailboxLogFixture(),
   verification: verificationFixture(),
+  approval: approvalFixture(),
+  shortfall: shortfallFixture(),
+  credits: creditsFixture(),
+  approvals: approvalsFixture(),
 };

@@ -4,6 +4,11 @@
  * Nothing here knows either platform.
  */
 
+import type { M365ConnectView } from './views-m365.js';
+export type { M365ConnectView } from './views-m365.js';
+import type { ApprovalView, ApprovalsView, CreditsView, ShortfallView } from './views-credits.js';
+export type { ApprovalDecisionView, ApprovalView, ApprovalsView, CreditLineView, CreditsView, ShortfallView } from './views-credits.js';
+
 export type Tone = 'info' | 'success' | 'warning' | 'danger';
 
 /** A button. `data` travels back with the click and is validated by cards/verbs.ts. */
@@ -286,7 +291,9 @@ export interface VerificationView {
   actions: ButtonView[];
 }
 
+
 export type View =
+  | M365ConnectView
   | HelpView
   | ErrorView
   | RefusalView
@@ -302,6 +309,10 @@ export type View =
   | RunView
   | MailboxStatusView
   | MailboxLogView
-  | VerificationView;
+  | VerificationView
+  | ApprovalView
+  | ShortfallView
+  | CreditsView
+  | ApprovalsView;
 
 export type ViewKind = View['kind'];

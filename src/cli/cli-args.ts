@@ -9,7 +9,7 @@ export interface CliArgs {
 }
 
 /** Flags that never take a value: `--wait` must not swallow the word after it. */
-const SWITCHES = new Set(['json', 'wait', 'approve', 'help']);
+const SWITCHES = new Set(['json', 'wait', 'approve', 'help', 'csv']);
 
 /** `roles add --org X --user U --role admin --json` → words [roles, add], flags {org, user, role}. */
 export function parseArgs(argv: string[]): CliArgs {

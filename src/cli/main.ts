@@ -11,7 +11,8 @@ import type { Operator, Role } from '../engine/index.js';
 import { parseArgs, requireFlag, type CliArgs } from './cli-args.js';
 import type { CommandResult, ProjectCommand } from './command-result.js';
 import { URL_HELP } from './connection-url.js';
-import { createCommand } from './project-create.js';
+import { CREDITS_USAGE, creditsCommand } from './credits-commands.js';
+import { createCommand, orgOf } from './project-create.js';
 import { matchCommand, statusCommand, verifyCommand } from './project-reads.js';
 import { launchCommand, scanCommand } from './project-runs.js';
 import { table } from './project-format.js';
@@ -22,16 +23,20 @@ const USAGE = `Usage: npm run cli -- <command> [--json]
   roles add --org <org> --user <user id> --role <${ROLES.join('|')}>
   roles remove --org <org> --user <user id> --role <role>
   projects list --org <org>
+${CREDITS_USAGE}
 
   project create --name <name> --source <url> --destination <url> [--mailboxes <csv>] [--org <org>]
   project scan <name> [--wait]
   project match <name>
-  project launch <name> --mode full|delta|structure|retry [--wait] [--approve] [--exclude mail,calendars,contacts] [--from <date>] [--to <date>]
+  project launch <name> --mode full|delta|structure|retry [--wait] [--approve] [--exclude mail,calendars,contacts] [--from <date>] [--to <date>] [--usage-location DE --sku <skuId>]
   project status <name>
   project verify <name> [--run <run id>]
 
 Project commands take --org <org> (default: local; created when first used) and act as an admin
-of it, audited as cli:<os user>. URLs:
+of it, audited as cli:<os user>. Only \`project create\` and \`local\` make a new org; elsewhere an
+unknown --org is refused with the list of known orgs. A full run that needs credits waits for an
+approver in chat; --approve approves its hold as the operator (the CLI operator may approve the
+holds it launches). URLs:
 ${URL_HELP}
 --mailboxes: a CSV with the header source_address,source_password,destination_address,destination_password
   (required for an IMAP side; passwords are stored encrypted and never printed). Its pairs become the
@@ -77,8 +82,25 @@ async function run(op: Operator, args: CliArgs): Promise<CommandResult> {
       const rows = projects.map((p) => ({ name: p.name, id: p.id, route: `${p.sourcePlatform} → ${p.destinationPlatform}`, stage: p.stage, channel: p.channelKey }));
       return { data: projects, text: table(rows, ['name', 'id', 'route', 'stage', 'channel']) };
     }
-    default:
+    default: {
+      const credits = await creditsCommand(op, command, args);
+      if (credits) return credits;
       throw new AppError('BAD_INPUT', command ? `Unknown command "${command}".\n${USAGE}` : USAGE);
+    }
+  }
+}
+
+/** A mistyped --org must not create an empty org: every project command but create needs a known one. */
+async function requireKnownOrg(args: CliArgs): Promise<void> {
+  const org = orgOf(args);
+  if (args.words[1] === 'create' || org === 'local') return;
+  const env = parseEnv();
+  const { openOperator } = await import('../engine/index.js');
+  const op = await openOperator({ databaseUrl: env.DATABASE_URL, dataDir: env.MAILFERRY_DATA_DIR });
+  try {
+    await op.requireOrg(org);
+  } finally {
+    await op.close().catch(() => undefined);
   }
 }
 
@@ -87,6 +109,7 @@ async function runProject(args: CliArgs): Promise<CommandResult> {
   const command = PROJECT_COMMANDS[args.words[1] ?? ''];
   if (!command) throw new AppError('BAD_INPUT', `Unknown command "${args.words.join(' ')}".\n${USAGE}`);
   const step = command(args);
+  await requireKnownOrg(args);
   const { openSession } = await import('./cli-session.js');
   const session = await openSession(parseEnv());
   try {

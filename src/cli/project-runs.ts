@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { RunDetail, RunInfo, RunMode, RunOptions, VerificationInfo } from '../engine/index.js';
+import type { HoldInfo, RunDetail, RunInfo, RunMode, RunOptions, VerificationInfo } from '../engine/index.js';
 import type { CliArgs } from './cli-args.js';
 import { requireName } from './cli-args.js';
 import type { CliSession } from './cli-session.js';
@@ -13,9 +13,10 @@ type CopyMode = Exclude<RunMode, 'scan'>;
 const MODES: readonly CopyMode[] = ['full', 'delta', 'structure', 'retry'];
 
 /** Starts a run; with --wait, a run already active on the project is joined instead of refused. */
-async function startOrJoin(args: CliArgs, start: () => Promise<RunInfo>): Promise<{ runId: string; joined: boolean }> {
+async function startOrJoin(args: CliArgs, start: () => Promise<RunInfo>): Promise<{ runId: string; joined: boolean; hold?: HoldInfo | null }> {
   try {
-    return { runId: (await start()).id, joined: false };
+    const run = await start();
+    return { runId: run.id, joined: false, hold: run.hold };
   } catch (error) {
     const runId = AppError.is(error, 'CONFLICT') ? error.details?.runId : undefined;
     if (!args.switches.has('wait') || typeof runId !== 'string') throw error;
@@ -85,6 +86,16 @@ function runOptions(args: CliArgs): RunOptions | undefined {
     if (Number.isNaN(Date.parse(value))) throw new AppError('BAD_INPUT', `--${edge} takes a date such as 2024-01-31, not "${value}".`);
     options[edge] = new Date(value).toISOString();
   }
+  // Destinations flagged create_missing on Microsoft 365: where the new users live and which license they get.
+  const usageLocation = args.flags['usage-location'];
+  const skuId = args.flags.sku;
+  if ((usageLocation === undefined) !== (skuId === undefined)) {
+    throw new AppError('BAD_INPUT', 'Give --usage-location (two letters, e.g. DE) and --sku (a license SKU id) together: new Microsoft 365 users need both.');
+  }
+  if (usageLocation !== undefined && skuId !== undefined) {
+    if (!/^[A-Za-z]{2}$/.test(usageLocation)) throw new AppError('BAD_INPUT', `--usage-location takes a two-letter country code such as DE, not "${usageLocation}".`);
+    options.createMissing = { usageLocation: usageLocation.toUpperCase(), skuId };
+  }
   return Object.keys(options).length > 0 ? options : undefined;
 }
 
@@ -95,11 +106,23 @@ export const launchCommand: ProjectCommand = (args) => {
   const options = runOptions(args);
   return async (session) => {
     const actor = session.actor(orgOf(args));
-    // Credits and approval holds arrive with issue 4; until then a run needs no approval.
-    if (args.switches.has('approve')) process.stderr.write('Note: --approve is not needed: this version has no credit holds to approve.\n');
     await session.requireRedis();
     await applyPairs(session.engine, actor, (await session.engine.getProject(actor, name)).id);
-    const { runId, joined } = await startOrJoin(args, () => session.engine.launchRun(actor, { project: name, mode, ...(options ? { options } : {}) }));
+    const started = await startOrJoin(args, () => session.engine.launchRun(actor, { project: name, mode, ...(options ? { options } : {}) }));
+    const { runId, joined } = started;
+    // Joining a run that still waits for its credits: --approve approves that hold too.
+    const hold = joined && args.switches.has('approve') ? (await session.engine.listHolds(actor)).find((h) => h.runId === runId) : started.hold;
+    if (hold?.status === 'pending_approval') {
+      if (!args.switches.has('approve')) {
+        const run = await session.engine.getRun(runId);
+        const text = `${mode} run ${runId} needs ${hold.amount} credit${hold.amount === 1 ? '' : 's'}: hold ${hold.id} waits for an approver in chat (\`approvals\`), `
+          + `or approve it here: \`npm run cli -- project launch ${name} --mode ${mode} --wait --approve\`. Nothing runs before it is approved.`;
+        return { data: { run, hold }, text };
+      }
+      // The operator approves the hold it launched (audited as cli:<user>; the CLI operator may self-approve).
+      await session.engine.decideHold(actor, { holdId: hold.id, decision: 'approve' });
+      process.stderr.write(`Approved hold ${hold.id}: ${hold.amount} credit${hold.amount === 1 ? '' : 's'} held for this run.\n`);
+    }
     if (!args.switches.has('wait')) {
       const run = await session.engine.getRun(runId);
       return { data: run, text: queuedText(run, `project launch ${name} --mode ${mode} --wait`) };
@@ -111,6 +134,8 @@ export const launchCommand: ProjectCommand = (args) => {
       : null;
     const incomplete = verification ? verification.missingTotal > 0 || verification.consistencyPercent < 100 : false;
     const text = [formatRun(run), verification ? formatVerification(verification) : ''].filter(Boolean).join('\n');
+    // A run cancelled under us (credits rejected or expired, or cancelled in chat) says why where scripts look.
+    if (run.status === 'cancelled' && run.error) process.stderr.write(`${run.error}\n`);
     return { data: { run, verification }, text, exitCode: run.status !== 'completed' || failedCount(run) > 0 || incomplete ? 2 : 0 };
   };
 };

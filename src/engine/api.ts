@@ -109,6 +109,8 @@ export interface RunInfo {
   verification?: VerificationInfo | null;
   /** Copy runs: what a full run moves. */
   options?: RunOptions;
+  /** Full runs that need credits: the hold (pending_approval until decided). */
+  hold?: HoldInfo | null;
   error: string | null;
 }
 
@@ -136,6 +138,7 @@ export interface MappingInfo {
 export interface MatchReview {
   project: ProjectInfo;
   filter: 'needs_review' | 'all';
+  /** 1-based, clamped to the last page. */
   page: number;
   pageSize: number;
   total: number;
@@ -160,10 +163,17 @@ export interface AuditEntry {
 
 /** What the notifier hears: a run moved. Delivered across processes (Redis pub/sub). */
 export interface EngineEvent {
-  type: 'run.progress' | 'run.finished' | 'mailbox.alert';
+  type: 'run.progress' | 'run.finished' | 'mailbox.alert' | 'hold.created' | 'hold.decided' | 'credits.changed';
+  /** Empty for credits.changed. */
   runId: string;
   projectId: string;
   channelKey: string;
+  /** hold.* and credits.changed: the org whose credits moved. */
+  orgId?: string;
+  /** hold.*: which hold. */
+  holdId?: string;
+  /** credits.changed: one sentence ("12 credits granted by Alex: Q4 purchase"; "3 credits consumed by run r_… of Contoso"). */
+  note?: string;
   /** mailbox.alert only: which mailbox, how bad, and the sentence for the thread reply. */
   alert?: { mailboxRunId: string; address: string; level: 'warn' | 'error'; message: string };
 }
@@ -176,6 +186,8 @@ export interface RunOptions {
   /** ISO dates: only items received in [from, to). */
   from?: string;
   to?: string;
+  /** Destinations flagged create_missing on a platform that creates users (Microsoft 365): where and with which license. */
+  createMissing?: { usageLocation: string; skuId: string };
 }
 
 /** One mailbox's copy progress, for `/migrate status <address>` and the CLI. */
@@ -233,6 +245,15 @@ export interface VerificationInfo {
   failedItems: number;
 }
 
+/** What a full run's create-missing step will do (Engine.createMissingPlan). */
+export interface CreateMissingPlan {
+  toCreate: { sourceAddress: string; destinationAddress: string }[];
+  /** The destination tenant's license SKUs (Graph subscribedSkus), most seats left first. */
+  skus: { skuId: string; name: string; available: number }[];
+  /** True when the destination creates users that need RunOptions.createMissing (Microsoft 365). */
+  createsUsers: boolean;
+}
+
 export interface StoredCard {
   channelKey: string;
   subject: string;
@@ -256,6 +277,140 @@ export interface PlatformInfo {
   label: string;
   /** False for platforms whose connector is not built yet: projects cannot use them. */
   available: boolean;
+}
+
+
+// — credits and licensing (DESIGN §5) —
+
+export type HoldStatus = 'pending_approval' | 'held' | 'consumed' | 'released' | 'rejected' | 'expired';
+export type LedgerKind = 'grant' | 'hold' | 'release' | 'consume' | 'expire';
+
+/** An org's licensing rules; every field has the DESIGN §5 default and can be changed per org. */
+export interface CreditPolicy {
+  /** Credits per unlicensed source mailbox in a full run (default 1). */
+  perMailbox: number;
+  /** Room and equipment mailboxes cost nothing (default true). */
+  resourceFree: boolean;
+  /** Public folders: credits once per project (default 25). */
+  publicFoldersCost: number;
+  /** License validity in months (default 12). */
+  licenseMonths: number;
+  /** Hours a hold waits for a decision before it is released and its run cancelled (default 24). */
+  holdTtlHours: number;
+  /** Whether the launcher may approve their own hold (default false; orgs.self_approval). */
+  selfApproval: boolean;
+}
+
+/** One mailbox's line of a credit need. */
+export interface CreditLine {
+  sourceAddress: string;
+  kind: MailboxKind;
+  /** 0 when free. */
+  credits: number;
+  /** "unlicensed", "licensed until 2027-11-24", "resource mailbox: free", "public folders: 25 once per project", "archive: its own license". */
+  reason: string;
+}
+
+export interface CreditNeed {
+  need: number;
+  available: number;
+  /** max(0, need − available). */
+  shortfall: number;
+  /** Every covered mailbox (the card pages them). */
+  lines: CreditLine[];
+}
+
+export interface HoldInfo {
+  id: string;
+  orgId: string;
+  projectId: string;
+  projectName: string;
+  runId: string;
+  /** The channel of the project (where the approval card lives). */
+  channelKey: string;
+  status: HoldStatus;
+  /** Credits reserved when created. */
+  amount: number;
+  consumed: number;
+  released: number;
+  /** Available before and after this hold, as computed when it was created. */
+  availableBefore: number;
+  availableAfter: number;
+  requestedBy: string;
+  requestedByName: string;
+  createdAt: string;
+  /** When an undecided hold expires (createdAt + holdTtlHours). */
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedByName: string | null;
+  decidedAt: string | null;
+  /** Why it ended ("rejected by Megan", "no decision within 24 h", "run cancelled by Alex", "run finished: 3 consumed, 2 released"). */
+  outcome: string | null;
+  /** Lines of the need (paged by cards). */
+  lines: CreditLine[];
+  /** Platform user ids of the org's approvers and admins, at most 60. */
+  approverIds: string[];
+  /**
+   * The same people as the chat platform addresses them in card refreshes: Teams `refresh.userIds` takes user MRIs
+   * (`29:…`), not the aadObjectIds roles are stored under; an approver never seen in Teams keeps their stored id.
+   */
+  approverChatIds: string[];
+  /** Whether the requester may approve this hold themselves. */
+  selfApproval: boolean;
+}
+
+export interface LedgerEntryInfo {
+  id: number;
+  at: string;
+  kind: LedgerKind;
+  /** Effect on the balance: grant +n, consume −n, expire −n when credits lapse, hold/release 0. */
+  amount: number;
+  /** Effect on held credits: hold +n, release −n, consume −n (from its hold), expire of a hold −n. */
+  heldDelta: number;
+  balanceAfter: number;
+  holdId: string | null;
+  runId: string | null;
+  projectName: string | null;
+  /** Who caused it (platform user id, `cli:<user>`, `system`). */
+  actor: string;
+  reason: string;
+}
+
+export interface LicenseInfo {
+  sourceAddress: string;
+  /** The immutable identity it is keyed on. */
+  identity: string;
+  kind: MailboxKind;
+  projectName: string;
+  consumedAt: string;
+  expiresAt: string;
+}
+
+export interface CreditsInfo {
+  orgId: string;
+  balance: number;
+  /** balance − held; never negative. */
+  available: number;
+  held: number;
+  /** Credits consumed so far (all time). */
+  consumed: number;
+  /** Licenses valid now. */
+  licenses: number;
+  /** Licenses that expire within 30 days (≤ 20, soonest first) and their count. */
+  expiringSoon: { total: number; licenses: LicenseInfo[] };
+  pendingHolds: number;
+  /** Latest entries, newest first (≤ 10). */
+  recent: LedgerEntryInfo[];
+  policy: CreditPolicy;
+}
+
+export type SubscriptionTopic = 'progress' | 'health' | 'credits';
+
+export interface SubscriptionInfo {
+  channelKey: string;
+  projectId: string;
+  projectName: string;
+  topics: SubscriptionTopic[];
 }
 
 export interface Engine {
@@ -299,8 +454,14 @@ export interface Engine {
   importMappingCsv(actor: Actor, props: { project: string; csv: string }): Promise<{ applied: number; unchanged: number }>;
 
   // — copy runs (structure, full, delta, retry) —
-  /** Queues a copy run over the project's mappings (matched and create_missing). CONFLICT when a run is active; NOT_SCANNED before a scan. */
+  /**
+   * Queues a copy run over the project's mappings (matched and create_missing). CONFLICT when a run is active; NOT_SCANNED before a scan.
+   * A full run that needs credits is created in pending_approval with a hold (RunInfo.hold) and queues nothing until approved;
+   * INSUFFICIENT_CREDITS (details: CreditNeed) when available < need: nothing held, nothing created.
+   */
   launchRun(actor: Actor, props: { project: string; mode: Exclude<RunMode, 'scan'>; options?: RunOptions }): Promise<RunInfo>;
+  /** What a full run of the project would cost now (admin, approver). */
+  creditNeed(actor: Actor, props: { project: string }): Promise<CreditNeed>;
   /** Cancels the active run: queued mailboxes never start, running ones stop at the next item (AbortSignal). */
   cancelRun(actor: Actor, props: { project: string }): Promise<RunInfo>;
   /** The latest mailbox run of a source (or destination) address, across the org's projects unless one is named. */
@@ -309,7 +470,51 @@ export interface Engine {
   /** The verification of the latest finished copy run of a project (or of `runId`). */
   getVerification(actor: Actor, props: { project: string; runId?: string }): Promise<VerificationInfo | null>;
 
+  // — credits (DESIGN §5) —
+  /** Balance, available, held, consumed, licenses, expiring soon, latest entries (admin, approver, helpdesk). */
+  credits(actor: Actor): Promise<CreditsInfo>;
+  /** Adds credits (admin; the CLI operator). BAD_INPUT unless amount is a positive integer ≤ 1,000,000 and a reason is given. */
+  grantCredits(actor: Actor, props: { amount: number; reason: string }): Promise<CreditsInfo>;
+  /** Newest first. */
+  ledger(actor: Actor, props?: { limit?: number; before?: number }): Promise<LedgerEntryInfo[]>;
+  /** Every entry, oldest first: `id,at,kind,amount,held_delta,balance_after,hold_id,run_id,project,actor,reason`. */
+  exportLedgerCsv(actor: Actor): Promise<string>;
+  setCreditPolicy(actor: Actor, policy: Partial<CreditPolicy>): Promise<CreditPolicy>;
+  getHold(actor: Actor, holdId: string): Promise<HoldInfo>;
+  /** Pending holds of the org, oldest first. */
+  listHolds(actor: Actor, props?: { status?: HoldStatus[] }): Promise<HoldInfo[]>;
+  /**
+   * Approve (→ held, run queued) or reject (→ rejected, run cancelled). Approvers and admins only (FORBIDDEN, audited);
+   * the requester only when the org allows self-approval. A hold already decided gives CONFLICT with details { hold: HoldInfo }
+   * naming who decided and when. Exactly one of any number of concurrent decisions wins.
+   */
+  decideHold(actor: Actor, props: { holdId: string; decision: 'approve' | 'reject' }): Promise<HoldInfo>;
+  /** Releases undecided holds older than their TTL and cancels their runs; returns how many (the reconciler calls it too). */
+  expireHolds(): Promise<number>;
+
+  // — subscriptions —
+  subscribe(actor: Actor, props: { project: string; channelKey: string; topics: SubscriptionTopic[] }): Promise<SubscriptionInfo>;
+  unsubscribe(actor: Actor, props: { project: string; channelKey: string }): Promise<void>;
+  /** Channels subscribed to a topic: of one project, or (credits) of any project of the org. */
+  subscribers(props: { orgId: string; topic: SubscriptionTopic; projectId?: string }): Promise<SubscriptionInfo[]>;
+
+  // — Microsoft 365 guided consent (issue 5) —
+  /**
+   * The admin-consent URL of mailferry's multi-tenant app (M365_CLIENT_ID) for one side of a project; `state` is signed
+   * and single-use. CONFIG when M365_CLIENT_ID or MAILFERRY_PUBLIC_URL is not set.
+   */
+  m365ConsentUrl(actor: Actor, props: { project: string; side: Side }): Promise<{ url: string; permissions: { name: string; why: string }[] }>;
+  /**
+   * The redirect to /consent/m365/callback: checks state, records the tenant, verifies access by acquiring a token and
+   * listing one user, saves the connection. Returns what the browser page and the chat say.
+   */
+  completeM365Consent(props: { state: string; tenant?: string; adminConsent?: string; error?: string; errorDescription?: string }): Promise<{ project: ProjectInfo; side: Side; connection: ConnectionInfo; channelKey: string }>;
+  /** Before a full run: the create_missing mappings whose user does not exist yet, and the destination's license SKUs (createsUsers: the platform needs a usage location and a SKU). */
+  createMissingPlan(actor: Actor, props: { project: string }): Promise<CreateMissingPlan>;
+
   // — chat plumbing the engine stores for the bot —
+  /** Remembers how a chat platform addresses a user (Teams: aadObjectId → `29:…` MRI) for HoldInfo.approverChatIds. */
+  saveUserAlias(props: { orgId: string; userId: string; alias: string }): Promise<void>;
   saveConversationRef(props: { channelKey: string; orgId: string; platform: 'slack' | 'teams'; reference: Record<string, unknown> }): Promise<void>;
   getConversationRef(channelKey: string): Promise<{ orgId: string; platform: 'slack' | 'teams'; reference: Record<string, unknown> } | null>;
   findCard(subject: string, channelKey: string): Promise<StoredCard | null>;
@@ -349,4 +554,9 @@ export interface EngineOptions {
   copyConcurrency?: number;
   /** Opens a connector; tests wrap it to count calls or inject faults. Default: the platform's connector. */
   connect?: (settings: ConnectionSettings) => Promise<import('./connectors/types.js').Connector>;
+  /** Where connectors reach their platforms (simulators in tests); main.ts fills it from GRAPH_BASE_URL and friends. */
+  connectorEnv?: import('./connectors/types.js').ConnectorEnv;
+  /** mailferry's multi-tenant Microsoft 365 app for guided consent (M365_CLIENT_ID / M365_CLIENT_SECRET) and MAILFERRY_PUBLIC_URL. */
+  m365App?: { clientId: string; clientSecret: string };
+  publicUrl?: string;
 }

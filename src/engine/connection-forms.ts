@@ -5,10 +5,14 @@ import type { ConnectionSettings, Platform } from './connectors/types.js';
 const PLATFORM_LIST: PlatformInfo[] = [
   { id: 'imap', label: 'IMAP server', available: true },
   { id: 'sandbox', label: 'Sandbox tenant (synthetic data)', available: true },
-  { id: 'm365', label: 'Microsoft 365', available: false },
+  { id: 'm365', label: 'Microsoft 365', available: true },
   { id: 'google', label: 'Google Workspace', available: false },
   { id: 'exchange', label: 'Exchange Server', available: false },
 ];
+
+function availableLabels(): string {
+  return PLATFORM_LIST.filter((p) => p.available).map((p) => p.label).join(', ');
+}
 
 export function platforms(): PlatformInfo[] {
   return PLATFORM_LIST.map((p) => ({ ...p }));
@@ -40,10 +44,36 @@ const SANDBOX_FIELDS: ConnectionFieldSpec[] = [
   { id: 'seed', label: 'Seed', type: 'number', required: true, value: '1', hint: 'The same seed gives the same synthetic tenant.' },
 ];
 
+const M365_FIELDS: ConnectionFieldSpec[] = [
+  { id: 'tenantId', label: 'Directory (tenant) ID', type: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000', hint: 'Entra ID → Overview → Tenant ID (or the tenant\'s primary domain).' },
+  { id: 'clientId', label: 'Application (client) ID', type: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000', hint: 'Entra ID → App registrations → your app → Overview.' },
+  { id: 'clientSecret', label: 'Client secret value', type: 'password', required: false, hint: 'Certificates & secrets → the secret\'s Value (not its ID). Or give a certificate below.' },
+  { id: 'certificate', label: 'Certificate (PEM, instead of a secret)', type: 'multiline', required: false, hint: 'The private key and the certificate in one PEM text; upload the certificate to the app registration.' },
+];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseM365(fields: Record<string, unknown>): ConnectionSettings {
+  const tenantId = text(fields, 'tenantId');
+  if (!GUID.test(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId)) throw bad('tenantId', 'Directory (tenant) ID: give the tenant\'s ID (a GUID from Entra ID → Overview) or its primary domain.');
+  const clientId = text(fields, 'clientId');
+  if (!GUID.test(clientId)) throw bad('clientId', 'Application (client) ID: give the app registration\'s client ID, a GUID from Entra ID → App registrations → Overview.');
+  const clientSecret = text(fields, 'clientSecret');
+  const certificate = text(fields, 'certificate');
+  if (!clientSecret && !certificate) throw bad('clientSecret', 'Client secret value: give the secret\'s Value, or a certificate PEM instead.');
+  if (certificate && !(/BEGIN [A-Z ]*PRIVATE KEY/.test(certificate) && /BEGIN CERTIFICATE/.test(certificate))) {
+    throw bad('certificate', 'Certificate: paste one PEM text with both the private key (BEGIN PRIVATE KEY) and the certificate (BEGIN CERTIFICATE).');
+  }
+  return { platform: 'm365', tenantId, clientId, ...(clientSecret ? { clientSecret } : { certificate }) };
+}
+
 export function connectionForm(platform: Platform): { intro: string; fields: ConnectionFieldSpec[] } {
+  if (platform === 'm365') {
+    return { intro: 'Connect Microsoft 365 with an app registration that has the application permissions User.Read.All, MailboxSettings.Read, Mail.ReadWrite, Calendars.ReadWrite and Contacts.ReadWrite (plus User.ReadWrite.All to create missing mailboxes), with admin consent granted.', fields: M365_FIELDS.map((f) => ({ ...f })) };
+  }
   if (platform === 'imap') return { intro: 'Connect an IMAP server: its address and one line per mailbox to migrate.', fields: IMAP_FIELDS.map((f) => ({ ...f })) };
   if (platform === 'sandbox') return { intro: 'A synthetic tenant generated from a seed, for trying mailferry without real mailboxes.', fields: SANDBOX_FIELDS.map((f) => ({ ...f })) };
-  throw new AppError('UNSUPPORTED', `${PLATFORM_LIST.find((p) => p.id === platform)?.label ?? platform} cannot be connected yet. Available now: IMAP server, Sandbox tenant.`);
+  throw new AppError('UNSUPPORTED', `${PLATFORM_LIST.find((p) => p.id === platform)?.label ?? platform} cannot be connected yet. Available now: ${availableLabels()}.`);
 }
 
 function bad(field: string, sentence: string): AppError {
@@ -99,6 +129,7 @@ export function parseConnectionForm(platform: Platform, fields: Record<string, u
       ...(masterUser ? { masterUser: { user: masterUser, password: masterPassword } } : {}),
     };
   }
+  if (platform === 'm365') return parseM365(fields);
   if (platform === 'sandbox') {
     const domain = text(fields, 'domain').toLowerCase() || 'sandbox.example';
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) throw bad('domain', 'Domain: give a domain such as sandbox.example.');
@@ -107,7 +138,7 @@ export function parseConnectionForm(platform: Platform, fields: Record<string, u
       messagesPerMailbox: int(fields, 'messagesPerMailbox', 'Messages per mailbox', 0, 100_000, 40), seed: int(fields, 'seed', 'Seed', 0, 2 ** 31 - 1, 1),
     };
   }
-  throw new AppError('UNSUPPORTED', `${platform} cannot be connected yet. Available now: IMAP server, Sandbox tenant.`);
+  throw new AppError('UNSUPPORTED', `${platform} cannot be connected yet. Available now: ${availableLabels()}.`);
 }
 
 /** The non-secret summary shown on cards. */

@@ -11,6 +11,11 @@ import { finalizeRun } from './migrate/copy/copy-finalize.js';
 import { runScan } from './migrate/scan-runner.js';
 import { findCard, getConversationRef, saveCard, saveConversationRef } from './operations/chat-refs.js';
 import { saveConnection } from './operations/connection-save.js';
+import * as credits from './operations/credits.js';
+import * as consent from './operations/m365-consent.js';
+import { createMissingPlan } from './operations/m365-skus.js';
+import * as subs from './operations/subscriptions.js';
+import { saveUserAlias } from './operations/user-alias.js';
 import { ensureDemoProject } from './operations/demo-project.js';
 import { exportMappingCsv } from './operations/mapping-export.js';
 import { importMappingCsv } from './operations/mapping-import.js';
@@ -66,7 +71,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     enqueue: (name, data, jobId) => runtime.enqueue(name, data, jobId),
     publish: (event) => publishEvent(runtime.redis, options.queuePrefix, event).catch((error: unknown) => log.warn({ err: String(error) }, 'event publish failed')),
     runtime,
-    connect: options.connect ?? createConnector,
+    connect: options.connect ?? ((settings) => createConnector(settings, options.connectorEnv ?? {})),
   };
   let closed = false;
   const timers: NodeJS.Timeout[] = [];
@@ -77,6 +82,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       try {
         await markStalled(ctx, options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS);
         await reconcileRuns(ctx, runtime);
+        await credits.expireHolds(ctx);
       } catch (error) {
         if (!closed) log.warn({ err: String(error) }, 'reconciler pass failed');
       } finally {
@@ -111,11 +117,28 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     mailboxStatus: (actor, props) => mailboxStatus(ctx, actor, props),
     mailboxLog: (actor, props) => mailboxLog(ctx, actor, props),
     getVerification: (actor, props) => getVerification(ctx, actor, props),
+    creditNeed: (actor, props) => credits.creditNeed(ctx, actor, props),
+    credits: (actor) => credits.creditsInfo(ctx, actor),
+    grantCredits: (actor, props) => credits.grantCredits(ctx, actor, props),
+    ledger: (actor, props) => credits.ledger(ctx, actor, props),
+    exportLedgerCsv: (actor) => credits.exportLedgerCsv(ctx, actor),
+    setCreditPolicy: (actor, policy) => credits.setCreditPolicy(ctx, actor, policy),
+    getHold: (actor, holdId) => credits.getHold(ctx, actor, holdId),
+    listHolds: (actor, props) => credits.listHolds(ctx, actor, props),
+    decideHold: (actor, props) => credits.decideHold(ctx, actor, props),
+    expireHolds: () => credits.expireHolds(ctx),
+    subscribe: (actor, props) => subs.subscribe(ctx, actor, props),
+    unsubscribe: (actor, props) => subs.unsubscribe(ctx, actor, props),
+    subscribers: (props) => subs.subscribers(ctx, props),
+    m365ConsentUrl: (actor, props) => consent.m365ConsentUrl(ctx, actor, props),
+    completeM365Consent: (props) => consent.completeM365Consent(ctx, props),
+    createMissingPlan: (actor, props) => createMissingPlan(ctx, actor, props),
     latestRun: (actor, props) => latestRun(ctx, actor, props),
     getMatchReview: (actor, props) => getMatchReview(ctx, actor, props),
     updateMapping: (actor, props) => updateMapping(ctx, actor, props),
     exportMappingCsv: (actor, props) => exportMappingCsv(ctx, actor, props),
     importMappingCsv: (actor, props) => importMappingCsv(ctx, actor, props),
+    saveUserAlias: (props) => saveUserAlias(ctx, props),
     saveConversationRef: (props) => saveConversationRef(ctx, props),
     getConversationRef: (channelKey) => getConversationRef(ctx, channelKey),
     findCard: (subject, channelKey) => findCard(ctx, subject, channelKey),

@@ -38,8 +38,8 @@ describe('bot core: forms, roles and CSV import', () => {
     const form = as(ctx.last('form'), 'form') as FormView;
     expect(form.submit.verb).toBe('project.create');
     const options = form.fields.find((f) => f.id === 'source')?.options?.map((o) => o.value);
-    expect(options).toEqual(expect.arrayContaining(['imap', 'sandbox']));
-    expect(options).not.toContain('m365');
+    expect(options).toEqual(expect.arrayContaining(['imap', 'm365', 'sandbox']));
+    expect(options).not.toContain('google');
 
     await dispatcher.action(ctx, 'project.create', { name: '  ', source: 'sandbox', destination: 'nowhere' });
     const again = as(ctx.last('form'), 'form') as FormView;

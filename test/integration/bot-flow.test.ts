@@ -155,11 +155,13 @@ describe('bot core: create → connect → scan → match on the sandbox', () =>
     expect(help.problem).toMatch(/takes a name, a source and a destination/);
   });
 
-  it('tells a planned command apart from an unknown one', async () => {
+  it('answers credits with the org\'s balance, privately', async () => {
     const ctx = admin();
     await dispatcher.command(ctx, 'credits');
-    const notice = as(ctx.last('private'), 'notice');
-    expect(notice.title).toContain('credits');
+    const card = as(ctx.last('private'), 'credits') as { facts: { label: string; value: string }[] };
+    const fact = (label: string) => card.facts.find((f) => f.label.toLowerCase().startsWith(label))?.value;
+    expect(fact('balance')).toBe('0');
+    expect(fact('available')).toBe('0');
   });
 
   it('refuses a user without a role privately, and audits it', async () => {

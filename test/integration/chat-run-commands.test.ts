@@ -32,6 +32,7 @@ function scriptedEngine(roles: Record<string, Role[]>) {
     authorize,
     rolesOf: async (actor: Actor) => roles[actor.userId] ?? [],
     audit: async () => undefined,
+    createMissingPlan: async () => ({ toCreate: [], skus: [], createsUsers: false }),
     launchRun: async (_a: Actor, props: { project: string; mode: string }) => { calls.push({ op: 'launch', props }); run.mode = props.mode as RunDetail['mode']; return run; },
     cancelRun: async (_a: Actor, props: unknown) => { calls.push({ op: 'cancel', props }); return { ...run, status: 'cancelled' }; },
     getRun: async () => structuredClone(run),

@@ -23,9 +23,18 @@ export function expectedItems(source: ConnectionSettings & { platform: 'sandbox'
   }, 0);
 }
 
+/**
+ * These tests are about run cards, not credits (credits-*.test.ts cover those): the org's policy makes
+ * a full run cost nothing, so launch queues it at once without a hold to approve.
+ */
+async function freeFullRuns(engine: Engine, actor: Actor): Promise<void> {
+  await engine.setCreditPolicy(actor, { perMailbox: 0, publicFoldersCost: 0 });
+}
+
 /** Creates the project in `channelKey` and connects both sides (the chat forms for this are covered by slack-flow / teams-flow). */
 export async function createSandboxProject(engine: Engine, actor: Actor, name: string, channelKey: string, seed: number): Promise<void> {
   const { source, destination } = sandboxPair(seed);
+  await freeFullRuns(engine, actor);
   await engine.createProject(actor, { name, sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey });
   await engine.saveConnection(actor, { project: name, side: 'source', settings: source });
   await engine.saveConnection(actor, { project: name, side: 'destination', settings: destination });
@@ -56,6 +65,7 @@ export function throttledPair(seed: number): { source: ConnectionSettings & { pl
 
 export async function createThrottledProject(engine: Engine, actor: Actor, name: string, channelKey: string, seed: number): Promise<void> {
   const { source, destination } = throttledPair(seed);
+  await freeFullRuns(engine, actor);
   await engine.createProject(actor, { name, sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey });
   await engine.saveConnection(actor, { project: name, side: 'source', settings: source });
   await engine.saveConnection(actor, { project: name, side: 'destination', settings: destination });

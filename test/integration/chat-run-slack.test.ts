@@ -13,6 +13,7 @@ import { SlackApiSimulator, type SimEphemeral, type SimMessage } from '../simula
 import { SlackTestUser } from '../simulators/slack/slack-test-user.js';
 import { eventually } from '../simulators/slack/eventually.js';
 import { MAILBOXES, createSandboxProject, createThrottledProject, expectedItems, gaps, sandboxPair, throttledPair, waitForRun } from './chat-run-setup.js';
+import { visibleText } from '../simulators/slack/slack-visible-text.js';
 
 const SECRET = 'run-signing-secret';
 const TOKEN = 'xoxb-run';
@@ -24,21 +25,6 @@ const SEED = 71;
 const { source } = sandboxPair(SEED);
 const address = `user1@${source.domain}`;
 const tinyAddress = `user1@${throttledPair(SEED).source.domain}`;
-
-function visibleText(message: { text: string; blocks?: unknown }): string {
-  const parts: string[] = [message.text];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'text' && typeof value === 'string') parts.push(value);
-        else walk(value);
-      }
-    }
-  };
-  walk(message.blocks);
-  return parts.join('\n');
-}
 
 describe('Slack: a 1,000-mailbox run in chat', () => {
   let sim: SlackApiSimulator;

@@ -64,8 +64,10 @@ describe('operator CLI: sandbox → sandbox, headless', () => {
   });
 
   it('launches a full run that moves everything, then verifies 100 %', async () => {
+    // A full run costs credits (DESIGN §5): the operator grants them, and --approve approves the hold it creates.
+    expect((await cli('credits', 'grant', '--org', 'acme', '--amount', '4', '--reason', 'cli test')).code).toBe(0);
     const launch = await cli('project', 'launch', 'move', '--org', 'acme', '--mode', 'full', '--wait', '--approve', '--json');
-    expect(launch.stderr).toContain('--approve is not needed');
+    expect(launch.stderr).toMatch(/Approved hold hold_\w+: 4 credits held for this run\./);
     expect(launch.code).toBe(0);
     expect(JSON.parse(launch.stdout)).toMatchObject({ run: { mode: 'full', status: 'completed' }, verification: { consistencyPercent: 100, missingTotal: 0 } });
 
@@ -149,7 +151,8 @@ describe('operator CLI: IMAP → IMAP with a mailboxes CSV', () => {
       ['ada@old.example', 'ada.lovelace@new.example', 3], ['bob@old.example', 'robert@new.example', 2]]);
     expect(review.mappings.every((m) => m.changedBy.startsWith('cli:'))).toBe(true);
 
-    const launch = await cli('project', 'launch', 'imap move', '--mode', 'full', '--wait', '--json');
+    expect((await cli('credits', 'grant', '--org', 'local', '--amount', '2', '--reason', 'cli test')).code).toBe(0);
+    const launch = await cli('project', 'launch', 'imap move', '--mode', 'full', '--wait', '--approve', '--json');
     expect(launch.code).toBe(0);
     expect(JSON.parse(launch.stdout)).toMatchObject({ run: { status: 'completed' }, verification: { consistencyPercent: 100 } });
     // The independent checker: same bytes and flags, under the mapped destination accounts.

@@ -36,9 +36,9 @@ describe.each(storeTargets())('engine projects, connections and roles on $name',
   it('rejects bad names and platforms that are not available yet', async () => {
     await expect(engine.createProject(admin, { name: 'bad/name', sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey: 'c' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(engine.createProject(admin, { name: 'x'.repeat(61), sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey: 'c' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    const error = await engine.createProject(admin, { name: 'To M365', sourcePlatform: 'imap', destinationPlatform: 'm365', channelKey: 'c' }).catch((e: unknown) => e);
+    const error = await engine.createProject(admin, { name: 'To Google', sourcePlatform: 'imap', destinationPlatform: 'google', channelKey: 'c' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UNSUPPORTED', userMessage: expect.stringContaining('IMAP') });
-    expect(engine.platforms().filter((p) => p.available).map((p) => p.id).sort()).toEqual(['imap', 'sandbox']);
+    expect(engine.platforms().filter((p) => p.available).map((p) => p.id).sort()).toEqual(['imap', 'm365', 'sandbox']);
   });
 
   it('saves a valid sandbox connection encrypted, and saves nothing for one that fails validation', async () => {

@@ -126,6 +126,8 @@ describe('fault drill: the whole corpus survives three SIGKILLed workers and a R
     const settings = (server: DovecotServer) => ({ platform: 'imap' as const, host: server.host, port: server.port, tls: false, mailboxes: USERS.map((n) => ({ address: `${n}@${server === source ? 'old' : 'new'}.example`, password: PASSWORD })) });
     const setup = (async () => {
       await engine.createProject(admin, { name: 'drill', sourcePlatform: 'imap', destinationPlatform: 'imap', channelKey: 'cli' });
+      // Full runs cost credits (DESIGN §5); the CLI operator approves its own holds.
+      await engine.grantCredits(admin, { amount: 50, reason: 'drill credits' });
       await engine.saveConnection(admin, { project: 'drill', side: 'source', settings: settings(source) });
       await engine.saveConnection(admin, { project: 'drill', side: 'destination', settings: settings(destination) });
     })();
@@ -198,6 +200,7 @@ describe('fault drill: the whole corpus survives three SIGKILLed workers and a R
     const t = Date.now();
     const total = plan.length;
     const run = await engine.launchRun(admin, { project: 'drill', mode: 'full' });
+    if (run.hold) await engine.decideHold(admin, { holdId: run.hold.id, decision: 'approve' });
     // Three kills at random shares of progress in [10 %, 80 %], and the Redis wipe between the first two.
     const marks = Array.from({ length: 3 }, () => 0.1 + Math.random() * 0.7).sort((a, b) => a - b);
     const wipeAt = marks[0]! + Math.random() * (marks[1]! - marks[0]!);

@@ -33,14 +33,16 @@ describe('a sandbox destination seen from several CLI processes', () => {
       '--destination', 'sandbox://?mailboxes=4&domain=new.example');
     expect(created.code).toBe(0);
     expect((await cli('project', 'scan', 'hop', '--wait')).code).toBe(0);
-    const full = await cli('project', 'launch', 'hop', '--mode', 'full', '--wait', '--json');
+    // Full runs cost credits (DESIGN §5): grant them, and approve the hold as the operator.
+    expect((await cli('credits', 'grant', '--org', 'local', '--amount', '4', '--reason', 'test credits')).code).toBe(0);
+    const full = await cli('project', 'launch', 'hop', '--mode', 'full', '--wait', '--approve', '--json');
     expect(full.code).toBe(0);
     const fullRun = JSON.parse(full.stdout) as { run: { status: string; progress: { itemsDone: number } }; verification: { consistencyPercent: number } };
     expect(fullRun).toMatchObject({ run: { status: 'completed' }, verification: { consistencyPercent: 100 } });
     expect(fullRun.run.progress.itemsDone).toBeGreaterThanOrEqual(40);
 
     const delta = await cli('project', 'launch', 'hop', '--mode', 'delta', '--wait', '--json');
-    expect(delta.code).toBe(0);
+    expect(delta.code, delta.stderr).toBe(0);
     const deltaRun = JSON.parse(delta.stdout) as { run: { status: string; progress: { itemsDone: number } }; verification: { consistencyPercent: number; missingTotal: number } };
     expect(deltaRun).toMatchObject({ run: { status: 'completed' }, verification: { consistencyPercent: 100, missingTotal: 0 } });
     expect(deltaRun.run.progress.itemsDone ?? 0).toBe(0);

@@ -86,6 +86,9 @@ describe('IMAP → IMAP copy runs', () => {
     }));
     await engine.startWorkers();
     await engine.createProject(admin, { name: 'imap', sourcePlatform: 'imap', destinationPlatform: 'imap', channelKey: 'slack:T5:C1' });
+    // Full runs cost credits (DESIGN §5); U2 approves the holds.
+    await engine.grantCredits(admin, { amount: 20, reason: 'test credits' });
+    await engine.grantRole(admin, { userId: 'U2', role: 'approver' });
     const settings = (server: DovecotServer) => ({ platform: 'imap' as const, host: server.host, port: server.port, tls: false, mailboxes: server.users.map((u) => ({ address: u.address, password: PASSWORD })) });
     await engine.saveConnection(admin, { project: 'imap', side: 'source', settings: settings(source) });
     await engine.saveConnection(admin, { project: 'imap', side: 'destination', settings: settings(destination) });
@@ -126,6 +129,7 @@ describe('IMAP → IMAP copy runs', () => {
   it('full copies every message exactly once with identical bytes, flags and internal date, despite a connection lost after a write', async () => {
     crashAfterWrite = 37;
     const run = await engine.launchRun(admin, { project: 'imap', mode: 'full' });
+    await engine.decideHold({ ...admin, userId: 'U2', userName: 'Apu', platformAdmin: false }, { holdId: run.hold!.id, decision: 'approve' });
     const done = await waitForRun(engine, run.id);
     expect(done.status).toBe('completed');
     expect(done.progress).toMatchObject({ itemsDone: 300, itemsFailed: 0, mailboxesDone: 3, mailboxesFailed: 1 });

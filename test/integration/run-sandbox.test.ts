@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxConnector } from '../../src/engine/connectors/sandbox/sandbox-connector.js';
 import { SANDBOX_FOLDERS, folderItemCount, sandboxItem, sandboxMailboxes, sandboxStats } from '../../src/engine/connectors/sandbox/sandbox-tenant.js';
-import { createEngine, type Actor, type Engine, type EngineEvent, type RunDetail } from '../../src/engine/index.js';
+import { createEngine, type Actor, type Engine, type EngineEvent, type RunDetail, type RunInfo, type RunOptions } from '../../src/engine/index.js';
 import { testEngineOptions } from '../helpers/store.js';
 
 const admin: Actor = { orgId: 'slack:T1', userId: 'U1', userName: 'Ada', platformAdmin: true };
 const helpdesk: Actor = { orgId: 'slack:T1', userId: 'U9', userName: 'Hal', platformAdmin: false };
+const approver: Actor = { orgId: 'slack:T1', userId: 'U8', userName: 'Apu', platformAdmin: false };
 const source = { platform: 'sandbox' as const, seed: 41, mailboxes: 3, messagesPerMailbox: 24, domain: 'a.example' };
 const destination = { platform: 'sandbox' as const, seed: 42, mailboxes: 3, messagesPerMailbox: 0, domain: 'b.example', throttleRate: 0.3 };
 
@@ -32,6 +33,19 @@ async function prepare(engine: Engine, name: string, src: typeof source & { late
   }
 }
 
+/** Full runs cost credits (DESIGN §5): buy some, and name an approver to approve each hold. */
+async function fund(engine: Engine): Promise<void> {
+  await engine.grantRole(admin, { userId: approver.userId, role: 'approver' });
+  await engine.grantCredits(admin, { amount: 100, reason: 'test credits' });
+}
+
+/** A full run, its credit hold approved when it has one. */
+async function launchApproved(engine: Engine, props: { project: string; options?: RunOptions }): Promise<RunInfo> {
+  const run = await engine.launchRun(admin, { ...props, mode: 'full' });
+  if (run.hold?.status === 'pending_approval') await engine.decideHold(approver, { holdId: run.hold.id, decision: 'approve' });
+  return run;
+}
+
 describe('copy runs on the sandbox', () => {
   let engine: Engine;
   const events: EngineEvent[] = [];
@@ -41,7 +55,9 @@ describe('copy runs on the sandbox', () => {
     await engine.onEvent((e) => events.push(e));
     await engine.startWorkers();
     await engine.grantRole(admin, { userId: helpdesk.userId, role: 'helpdesk' });
+    await fund(engine);
   });
+  const launchFull = (props: { project: string; options?: RunOptions }) => launchApproved(engine, props);
   afterAll(async () => engine?.close());
 
   it('refuses to launch before a scan', async () => {
@@ -55,7 +71,8 @@ describe('copy runs on the sandbox', () => {
   it('copies everything through a destination throttling 30 % of calls: nothing fails, the log says who throttled', async () => {
     await prepare(engine, 'throttled', source, destination);
     const run = await engine.launchRun(admin, { project: 'throttled', mode: 'full' });
-    expect(run).toMatchObject({ mode: 'full', status: 'queued' });
+    expect(run).toMatchObject({ mode: 'full', status: 'pending_approval', hold: { amount: 3, status: 'pending_approval' } });
+    await engine.decideHold(approver, { holdId: run.hold!.id, decision: 'approve' });
     await expect(engine.launchRun(admin, { project: 'throttled', mode: 'delta' })).rejects.toMatchObject({ code: 'CONFLICT' });
     const done = await waitForRun(engine, run.id);
     expect(done.status).toBe('completed');
@@ -91,7 +108,7 @@ describe('copy runs on the sandbox', () => {
   });
 
   it('copies nothing twice: a second full run finds everything in the ledger', async () => {
-    const run = await engine.launchRun(admin, { project: 'throttled', mode: 'full' });
+    const run = await launchFull({ project: 'throttled' });
     const done = await waitForRun(engine, run.id);
     expect(done.status).toBe('completed');
     expect(done.progress).toMatchObject({ itemsDone: 0, itemsFailed: 0 });
@@ -107,7 +124,7 @@ describe('copy runs on the sandbox', () => {
       .reduce((k, f) => k + Array.from({ length: folderItemCount(picky, box, f) }, (_, i) => sandboxItem(picky, box, f, i)).filter((it) => it.date >= from).length, 0), 0);
     expect(expected).toBeGreaterThan(0);
     expect(expected).toBeLessThan(60);
-    const run = await engine.launchRun(admin, { project: 'picky', mode: 'full', options: { calendars: false, contacts: false, from: from.toISOString() } });
+    const run = await launchFull({ project: 'picky', options: { calendars: false, contacts: false, from: from.toISOString() } });
     expect(run.options).toEqual({ calendars: false, contacts: false, from: from.toISOString() });
     const done = await waitForRun(engine, run.id);
     expect(done.progress).toMatchObject({ itemsDone: expected, itemsFailed: 0 });
@@ -119,11 +136,15 @@ describe('copy runs on the sandbox', () => {
   it('cancels a run: running mailboxes stop, queued ones never start', async () => {
     const slow = { ...source, seed: 43, mailboxes: 6, messagesPerMailbox: 400, domain: 'slow-a.example', latencyMs: 5 };
     await prepare(engine, 'slow', slow, { ...destination, seed: 44, mailboxes: 6, domain: 'slow-b.example', throttleRate: 0 });
-    const run = await engine.launchRun(admin, { project: 'slow', mode: 'full' });
-    for (let t = 0; t < 200 && ((await engine.getRun(run.id)).progress.itemsDone ?? 0) < 10; t++) await new Promise((r) => setTimeout(r, 50));
-    // A running mailbox reports its pace and an ETA.
-    const running = (await Promise.all(sandboxMailboxes(slow).map((m) => engine.mailboxStatus(admin, { address: m.address }))))
+    const run = await launchFull({ project: 'slow' });
+    // A running mailbox reports its pace and an ETA (wait for one that has moved items: a busy machine starts slowly).
+    const runningOne = async () => (await Promise.all(sandboxMailboxes(slow).map((m) => engine.mailboxStatus(admin, { address: m.address }))))
       .find((m) => m.status === 'running' && m.itemsDone > 0);
+    let running = await runningOne();
+    for (let t = 0; t < 400 && !running; t++) {
+      await new Promise((r) => setTimeout(r, 50));
+      running = await runningOne();
+    }
     expect(running).toMatchObject({ projectName: 'slow', mode: 'full', health: 'healthy' });
     expect(running?.itemsPerMinute).toBeGreaterThan(0);
     expect(running?.etaSeconds).toEqual(expect.any(Number));
@@ -154,6 +175,7 @@ describe('the stall watchdog', () => {
     engine = await createEngine(testEngineOptions({ stallAfterMs: 1500, reconcileEveryMs: 300 }));
     await engine.onEvent((e) => events.push(e));
     await engine.startWorkers();
+    await fund(engine);
   });
   afterAll(async () => engine?.close());
 
@@ -162,7 +184,7 @@ describe('the stall watchdog', () => {
     const slow = { ...source, seed: 51, mailboxes: 1, domain: 'stall-a.example', latencyMs: 2500 };
     await prepare(engine, 'stuck', { ...slow, latencyMs: 0 }, { ...destination, seed: 52, mailboxes: 1, domain: 'stall-b.example', throttleRate: 0 });
     await engine.saveConnection(admin, { project: 'stuck', side: 'source', settings: slow });
-    const run = await engine.launchRun(admin, { project: 'stuck', mode: 'full' });
+    const run = await launchApproved(engine, { project: 'stuck' });
     const deadline = Date.now() + 15_000;
     let lines: string[] = [];
     while (Date.now() < deadline && !lines.some((l) => l.startsWith('Started again'))) {

@@ -14,6 +14,7 @@ import { appendMessages, readMailbox, startDovecot, type DovecotServer, type Dov
 import { SlackApiSimulator, type SimMessage } from '../simulators/slack/slack-api-simulator.js';
 import { SlackTestUser } from '../simulators/slack/slack-test-user.js';
 import { eventually } from '../simulators/slack/eventually.js';
+import { visibleText } from '../simulators/slack/slack-visible-text.js';
 
 const SECRET = 'flow-signing-secret';
 const TOKEN = 'xoxb-flow';
@@ -32,20 +33,6 @@ const destinationUsers: DovecotUser[] = [
 ];
 
 /** Every text a Slack user would read in a message: its fallback text and all Block Kit text. */
-function visibleText(message: { text: string; blocks?: unknown }): string {
-  const parts: string[] = [message.text];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'text' && typeof value === 'string') parts.push(value);
-        else walk(value);
-      }
-    }
-  };
-  walk(message.blocks);
-  return parts.join('\n');
-}
 
 describe('Slack end to end: new → connect → scan → match', () => {
   let sim: SlackApiSimulator;

@@ -25,7 +25,8 @@ export const connectSaveAction: Action<'connect.save'> = {
       await ctx.openForm(presentConnectionForm(project, side, platforms, spec, fields, field ? { [field]: error.userMessage } : {}, field ? undefined : error.userMessage));
       return;
     }
-    const retry = { label: 'Try again', verb: 'connect.open', data: { projectId: project.id, side }, style: 'primary' as const };
+    // Microsoft 365: "Try again" reopens the manual form, not the consent card.
+    const retry = { label: 'Try again', verb: 'connect.open', data: { projectId: project.id, side, ...(platform === 'm365' ? { manual: true } : {}) }, style: 'primary' as const };
     try {
       const info = await engine.saveConnection(actor, { project: project.id, side, settings });
       const updated = await engine.getProject(actor, project.id);

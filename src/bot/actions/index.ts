@@ -2,6 +2,11 @@ import type { ActionRegistry } from './types.js';
 import { connectOpenAction } from './connect-open.js';
 import { connectSaveAction } from './connect-save.js';
 import { helpAction } from './help.js';
+import { holdApproveAction } from './hold-approve.js';
+import { holdOpenAction } from './hold-open.js';
+import { holdPageAction } from './hold-page.js';
+import { holdRefreshAction } from './hold-refresh.js';
+import { holdRejectAction } from './hold-reject.js';
 import { mailboxLogAction } from './mailbox-log.js';
 import { mappingCreateMissingAction } from './mapping-create-missing.js';
 import { mappingExcludeAction } from './mapping-exclude.js';
@@ -16,6 +21,7 @@ import { projectNewAction } from './project-new.js';
 import { projectShowAction } from './project-show.js';
 import { runCancelAction } from './run-cancel.js';
 import { runLaunchAction } from './run-launch.js';
+import { runCreateMissingAction } from './run-create-missing-m365.js';
 import { scanStartAction } from './scan-start.js';
 
 /** One handler per verb of cards/verbs.ts; the type makes a missing one a compile error. */
@@ -38,4 +44,10 @@ export const actions: ActionRegistry = {
   'run.launch': runLaunchAction,
   'run.cancel': runCancelAction,
   'mailbox.log': mailboxLogAction,
+  'run.create_missing': runCreateMissingAction,
+  'hold.approve': holdApproveAction,
+  'hold.reject': holdRejectAction,
+  'hold.refresh': holdRefreshAction,
+  'hold.open': holdOpenAction,
+  'hold.page': holdPageAction,
 };

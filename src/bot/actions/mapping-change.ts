@@ -15,10 +15,8 @@ export async function changeMapping(
   props: { projectId: string; mappingId: string; filter: 'needs_review' | 'all'; page: number; change: Change },
 ): Promise<void> {
   const mapping = await engine.updateMapping(actor, { project: props.projectId, mappingId: props.mappingId, change: props.change });
-  let review = await engine.getMatchReview(actor, { project: props.projectId, filter: props.filter, page: props.page });
-  // The change may have emptied the last page of "needs review": step back rather than show nothing.
-  if (review.rows.length === 0 && review.page > 0) {
-    review = await engine.getMatchReview(actor, { project: props.projectId, filter: props.filter, page: Math.max(0, Math.ceil(review.total / Math.max(1, review.pageSize)) - 1) });
-  }
+  // The card counts pages from 0, the engine from 1; a change that empties the last page of "needs review" lands on
+  // the new last page (the engine clamps), never on an empty one.
+  const review = await engine.getMatchReview(actor, { project: props.projectId, filter: props.filter, page: props.page + 1 });
   await ctx.respond(presentMatchReview(review, mappingChangeNotice(mapping, props.change.type, actor.userName)));
 }

@@ -1,6 +1,6 @@
 import type { Command } from './types.js';
 import { usageError } from './types.js';
-import { presentConnectionForm } from '../presenters/forms.js';
+import { openConnect } from './connect-m365.js';
 import { presentProject } from '../presenters/project.js';
 
 export const connectCommand: Command = {
@@ -8,7 +8,8 @@ export const connectCommand: Command = {
   usage: 'connect <project> [source|destination]',
   description: 'Give the credentials of a side; they are checked before anything is saved.',
   roles: ['admin'],
-  async run(ctx, args, { engine, actor }) {
+  async run(ctx, args, deps) {
+    const { engine, actor } = deps;
     const [name, sideWord, ...rest] = args;
     if (!name || rest.length) throw usageError(this, '“connect” takes a project and optionally a side.');
     const side = sideWord?.toLowerCase();
@@ -21,7 +22,6 @@ export const connectCommand: Command = {
       await ctx.reply(presentProject(project, platforms));
       return;
     }
-    const platform = side === 'source' ? project.sourcePlatform : project.destinationPlatform;
-    await ctx.openForm(presentConnectionForm(project, side, platforms, engine.connectionForm(platform)));
+    await openConnect(ctx, deps, project, side);
   },
 };

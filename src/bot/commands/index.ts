@@ -1,4 +1,8 @@
 import type { Command } from './types.js';
+import { approvalsCommand } from './approvals.js';
+import { creditsCommand } from './credits.js';
+import { subscribeCommand } from './subscribe.js';
+import { unsubscribeCommand } from './unsubscribe.js';
 import { cancelCommand } from './cancel.js';
 import { connectCommand } from './connect.js';
 import { helpCommand } from './help.js';
@@ -6,7 +10,6 @@ import { launchCommand } from './launch.js';
 import { logCommand } from './log.js';
 import { matchCommand } from './match.js';
 import { newCommand } from './new.js';
-import { plannedCommands } from './planned.js';
 import { projectsCommand } from './projects.js';
 import { rolesCommand } from './roles.js';
 import { scanCommand } from './scan.js';
@@ -24,8 +27,11 @@ export const commandList: readonly Command[] = [
   cancelCommand,
   statusCommand,
   logCommand,
+  creditsCommand,
+  approvalsCommand,
+  subscribeCommand,
+  unsubscribeCommand,
   rolesCommand,
-  ...plannedCommands,
 ];
 
 export const commands: ReadonlyMap<string, Command> = new Map(commandList.map((c) => [c.name, c]));

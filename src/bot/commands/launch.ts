@@ -1,19 +1,49 @@
-import type { RunMode } from '../../engine/index.js';
+import type { RunInfo, RunMode, RunOptions } from '../../engine/index.js';
+import { AppError } from '../../errors.js';
 import type { ChatContext } from '../context.js';
 import type { Command, TurnDeps } from './types.js';
 import { usageError } from './types.js';
 import { presentRun } from '../presenters/run.js';
+import { creditNeedOf, presentShortfall } from '../presenters/credits.js';
+import { postApprovalCard } from '../hold-card.js';
 import { cardSubject, encodeCardRef } from '../notifier.js';
+import { askCreateMissing } from './launch-m365.js';
 
 export type CopyMode = Exclude<RunMode, 'scan'>;
 export const COPY_MODES: readonly CopyMode[] = ['full', 'delta', 'structure', 'retry'];
 
 /**
- * Queues the run, posts its living card and files it under `run:<id>` so the notifier edits that
- * card instead of posting another. Shared by `/migrate launch` and the "Retry failed" button.
+ * Launches; INSUFFICIENT_CREDITS becomes the shortfall card (the launcher's answer, in the
+ * channel); null when the answer is given.
  */
-export async function launchAndPost(ctx: ChatContext, { engine, actor }: TurnDeps, project: string, mode: CopyMode): Promise<void> {
-  const run = await engine.launchRun(actor, { project, mode });
+async function launchOrShortfall(ctx: ChatContext, { engine, actor }: TurnDeps, project: string, mode: CopyMode, options?: RunOptions): Promise<RunInfo | null> {
+  try {
+    return await engine.launchRun(actor, { project, mode, ...(options ? { options } : {}) });
+  } catch (error) {
+    const need = AppError.is(error, 'INSUFFICIENT_CREDITS') ? creditNeedOf(error.details) : null;
+    if (!need) throw error;
+    const name = await engine.getProject(actor, project).then((p) => p.name, () => project);
+    await ctx.reply(presentShortfall(need, name, actor.orgId));
+    return null;
+  }
+}
+
+/**
+ * Queues the run, posts its living card and files it under `run:<id>` so the notifier edits that
+ * card instead of posting another. A full run that needs credits waits for an approver: its
+ * approval card is posted instead, and the run card appears once it is approved.
+ * Shared by `/migrate launch` and the "Retry failed" button.
+ */
+export async function launchAndPost(ctx: ChatContext, deps: TurnDeps, project: string, mode: CopyMode, options?: RunOptions): Promise<void> {
+  const { engine } = deps;
+  // Microsoft 365 users to create: their usage location and license are asked first (run.create_missing launches).
+  if (mode === 'full' && !options && (await askCreateMissing(ctx, deps, project))) return;
+  const run = await launchOrShortfall(ctx, deps, project, mode, options);
+  if (!run) return;
+  if (run.hold && run.status === 'pending_approval') {
+    await postApprovalCard(ctx, engine, run.hold);
+    return;
+  }
   const detail = await engine.getRun(run.id);
   const ref = await ctx.reply(presentRun(detail));
   const subject = cardSubject(run.id);

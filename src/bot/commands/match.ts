@@ -22,7 +22,7 @@ export async function sendMappingCsv(ctx: ChatContext, { engine, actor }: TurnDe
 export async function importMappingCsv(ctx: ChatContext, deps: TurnDeps, project: string, csv: string, answer: 'reply' | 'respond'): Promise<void> {
   const { engine, actor } = deps;
   const result = await engine.importMappingCsv(actor, { project, csv });
-  const review = await engine.getMatchReview(actor, { project, filter: 'all', page: 0 });
+  const review = await engine.getMatchReview(actor, { project, filter: 'all', page: 1 });
   const notice = `CSV imported by ${actor.userName}: ${formatCount(result.applied)} rows changed, ${formatCount(result.unchanged)} unchanged.`;
   await ctx[answer](presentMatchReview(review, notice));
 }
@@ -47,7 +47,7 @@ export const matchCommand: Command = {
       return;
     }
     if (mode !== undefined && mode !== 'all' && mode !== 'review') throw usageError(this, `“${sub}” is not something match does.`);
-    const review = await engine.getMatchReview(actor, { project, filter: mode === 'all' ? 'all' : 'needs_review', page: 0 });
+    const review = await engine.getMatchReview(actor, { project, filter: mode === 'all' ? 'all' : 'needs_review', page: 1 });
     await ctx.reply(presentMatchReview(review));
   },
 };

@@ -11,6 +11,7 @@ const titles: Record<ErrorCode, string> = {
   THROTTLED: 'Slowed down by the platform',
   NOT_CONNECTED: 'Not connected yet',
   NOT_SCANNED: 'Not scanned yet',
+  INSUFFICIENT_CREDITS: 'Not enough credits',
   UNSUPPORTED: 'Not supported yet',
   DATA_DIR_LOCKED: 'Data directory in use',
   CONFIG: 'Configuration problem',

@@ -14,7 +14,7 @@ function mapping(i: number): MappingInfo {
 describe('presentMatchReview', () => {
   it('pages, caps candidates at 100 and turns confidence into a percent', () => {
     const review: MatchReview = {
-      project: { id: 'p1', name: 'acme' } as ProjectInfo, filter: 'needs_review', page: 1, pageSize: 25, total: 60,
+      project: { id: 'p1', name: 'acme' } as ProjectInfo, filter: 'needs_review', page: 2, pageSize: 25, total: 60,
       counts: { matched: 0, needs_review: 60, excluded: 0, create_missing: 0, total: 60 },
       rows: Array.from({ length: 25 }, (_, i) => mapping(i)),
     };
@@ -25,5 +25,22 @@ describe('presentMatchReview', () => {
     expect(view.rows[0]!.candidates).toHaveLength(100);
     expect(view.notice).toBe('u1@a.example excluded by Alex.');
     expect(view.actions.map((a) => a.label)).toEqual(expect.arrayContaining(['‹ Previous', 'Next ›', 'Export CSV', 'Import CSV']));
+    // The engine's second page is the card's page 1; its buttons ask the engine for pages 1 and 3 through the bot.
+    expect(view.page).toBe(1);
+    expect(view.actions.filter((a) => a.verb === 'match.open' && a.label !== 'Show all').map((a) => a.data.page)).toEqual([0, 2]);
+  });
+
+  it('shows a single page as page 1 of 1 with no Previous', () => {
+    const review: MatchReview = {
+      project: { id: 'p1', name: 'acme' } as ProjectInfo, filter: 'needs_review', page: 1, pageSize: 25, total: 3,
+      counts: { matched: 0, needs_review: 3, excluded: 0, create_missing: 0, total: 3 },
+      rows: Array.from({ length: 3 }, (_, i) => mapping(i)),
+    };
+    const view = presentMatchReview(review);
+    expect(view.page).toBe(0);
+    expect(view.pageCount).toBe(1);
+    expect(view.more).toBe(0);
+    expect(view.actions.map((a) => a.label)).not.toContain('‹ Previous');
+    expect(view.actions.map((a) => a.label)).not.toContain('Next ›');
   });
 });

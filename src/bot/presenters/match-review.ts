@@ -31,10 +31,16 @@ function row(m: MappingInfo): MatchRowView {
   };
 }
 
+/** The engine counts pages from 1; cards and their buttons from 0 (like the mailbox log). */
+export function cardPage(review: MatchReview): number {
+  return Math.max(0, review.page - 1);
+}
+
 function actions(review: MatchReview, pageCount: number): ButtonView[] {
   const projectId = review.project.id;
   const out: ButtonView[] = [];
-  const { page, filter } = review;
+  const { filter } = review;
+  const page = cardPage(review);
   if (page > 0) out.push({ label: '‹ Previous', verb: 'match.open', data: { projectId, filter, page: page - 1 } });
   if (page + 1 < pageCount) out.push({ label: 'Next ›', verb: 'match.open', data: { projectId, filter, page: page + 1 } });
   out.push(
@@ -56,11 +62,11 @@ export function presentMatchReview(review: MatchReview, notice?: string): MatchR
     projectId: review.project.id,
     projectName: review.project.name,
     filter: review.filter,
-    page: review.page,
+    page: cardPage(review),
     pageCount,
     counts: { matched: counts.matched, needs_review: counts.needs_review, excluded: counts.excluded, create_missing: counts.create_missing, total: counts.total },
     rows: review.rows.map(row),
-    more: Math.max(0, review.total - review.page * pageSize - review.rows.length),
+    more: Math.max(0, review.total - cardPage(review) * pageSize - review.rows.length),
     actions: actions(review, pageCount),
     ...(notice ? { notice } : {}),
   };

@@ -92,10 +92,26 @@ function buildApplication(adapter: TeamsAdapter, dispatcher: Dispatcher, deps: T
   return bot;
 }
 
+/** aadObjectId → MRI pairs this process has already stored (one write per user, not per message). */
+const aliasesSaved = new Set<string>();
+
+/** Roles key on aadObjectIds; Teams card refreshes (refresh.userIds) name users by their MRI (`29:…`): remember both. */
+async function saveAliases(engine: Engine, orgId: string, activity: Partial<Activity>): Promise<void> {
+  const users = [activity.from, ...(activity.entities ?? []).filter((e) => e.type === 'mention').map((e) => (e as { mentioned?: { id?: string; aadObjectId?: string } }).mentioned)];
+  for (const user of users) {
+    if (!user?.aadObjectId || !user.id || user.id === activity.recipient?.id) continue;
+    const key = `${orgId}|${user.aadObjectId}|${user.id}`;
+    if (aliasesSaved.has(key)) continue;
+    await engine.saveUserAlias({ orgId, userId: user.aadObjectId, alias: user.id });
+    aliasesSaved.add(key);
+  }
+}
+
 async function saveReference(engine: Engine, log: Logger, reference: Record<string, unknown>, channelKey: string, activity: Partial<Activity> | null): Promise<void> {
   try {
     const orgId = activity ? orgOf(activity).id : `teams:${String((reference.conversation as { tenantId?: string } | undefined)?.tenantId ?? 'unknown')}`;
     await engine.saveConversationRef({ channelKey, orgId, platform: 'teams', reference });
+    if (activity) await saveAliases(engine, orgId, activity);
   } catch (error) {
     // Losing a reference only delays proactive cards; the turn itself must still be answered.
     log.warn({ err: toAppError(error).code, channelKey }, 'could not save the Teams conversation reference');

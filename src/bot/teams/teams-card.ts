@@ -19,6 +19,8 @@ export function adaptiveCardOf(view: View): Record<string, unknown> {
  */
 export function viewText(view: View): string {
   switch (view.kind) {
+    case 'm365_connect':
+      return `Connect the ${view.side} of ${view.projectName} (Microsoft 365)`;
     case 'refusal': {
       const yours = view.yourRoles.length ? `Your roles: ${view.yourRoles.join(', ')}.` : 'You have no mailferry role in this organisation.';
       return `You can't ${view.action}: it needs the ${view.allowedRoles.join(' or ')} role. ${yours} Ask an admin: roles add <you> <role>.`;
@@ -53,5 +55,13 @@ export function viewText(view: View): string {
       return `Log of ${view.address}, page ${view.page + 1} of ${Math.max(1, view.pageCount)}`;
     case 'verification':
       return `Verification of ${view.projectName}: ${view.consistencyPercent} % consistent. ${view.summary}`;
+    case 'approval':
+      return view.decision ? `${view.projectName}: ${view.decision.headline}` : `Approval needed: ${view.modeLabel} of ${view.projectName}, requested by ${view.requestedBy}`;
+    case 'shortfall':
+      return `Not enough credits for a full run of ${view.projectName}: ${view.facts.map((f) => `${f.label} ${f.value}`).join(', ')}`;
+    case 'credits':
+      return `Credits: ${view.facts.map((f) => `${f.label} ${f.value}`).join(', ')}`;
+    case 'approvals':
+      return view.holds.length ? `${view.holds.length + view.more} hold(s) waiting for an approver` : 'Nothing is waiting for an approver.';
   }
 }

@@ -3,6 +3,7 @@ import { parseAction } from '../verbs.js';
 import type { FormView, View } from '../views.js';
 import { matchReviewFixture, scanFixture, viewFixtures } from '../view-fixtures.js';
 import { mailboxLogFixture, runFixture, verificationFixture } from '../run-fixtures.js';
+import { approvalFixture, approvalsFixture, shortfallFixture } from '../credit-fixtures.js';
 import { decodeSlackAction } from './codec.js';
 import { renderSlackMessage, type SlackBlock } from './render.js';
 
@@ -66,7 +67,8 @@ function clicks(blocks: SlackBlock[]): { verb: string; data: Json }[] {
   const found: { verb: string; data: Json }[] = [];
   for (const block of blocks) {
     walk(block, (o) => {
-      if (o.type === 'button') found.push(decodeSlackAction({ action_id: String(o.action_id), value: String(o.value) }, block.block_id));
+      // A link button (url, no value) opens its page; Slack's click report is ignored by the bot.
+      if (o.type === 'button' && !o.url) found.push(decodeSlackAction({ action_id: String(o.action_id), value: String(o.value) }, block.block_id));
       if (o.type === 'static_select') {
         const options = ((o.option_groups as { options: { value: string }[] }[]) ?? []).flatMap((g) => g.options);
         for (const op of options) found.push(decodeSlackAction({ action_id: String(o.action_id), selected_option: { value: op.value } }, block.block_id));
@@ -86,6 +88,13 @@ const cases: [string, View][] = [
   ['verification of 1,000 mailboxes', verificationFixture(1000)],
   ['mailbox_log with 50 entries', mailboxLogFixture(50)],
   ['mailbox_log empty', { ...mailboxLogFixture(0), page: 0, pageCount: 0, total: 0, actions: [] }],
+  ['approval, last page of 1,000', approvalFixture({ page: 99 })],
+  ['approval approved', approvalFixture({ decided: 'approved' })],
+  ['approval rejected, 3 mailboxes', approvalFixture({ total: 3, decided: 'rejected' })],
+  ['approval read-only (Teams base card)', approvalFixture({ buttons: false })],
+  ['approvals, 45 waiting', approvalsFixture(45)],
+  ['approvals, none', approvalsFixture(0)],
+  ['shortfall, 2 mailboxes', shortfallFixture(2)],
 ];
 
 describe.each(cases)('Slack message: %s', (_name, view) => {

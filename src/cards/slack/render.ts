@@ -8,6 +8,8 @@ import {
 } from './blocks.js';
 import { matchReviewBlocks, projectListBlocks, scanBlocks } from './list-messages.js';
 import { mailboxLogBlocks, mailboxStatusBlocks, runBlocks, verificationBlocks } from './run-messages.js';
+import { m365ConnectBlocks, m365ConnectText } from './m365-messages.js';
+import { approvalBlocks, approvalsBlocks, creditsBlocks, shortfallBlocks } from './credit-messages.js';
 
 export type { SlackBlock, SlackText } from './blocks.js';
 export { renderSlackModal, slackFormErrors, type SlackModalView } from './modal.js';
@@ -116,6 +118,7 @@ function statusBlocks(view: StatusView, ids: ActionIds): SlackBlock[] {
 /** The notification/fallback line Slack shows where blocks cannot be (push, screen readers). */
 function fallbackText(view: View): string {
   switch (view.kind) {
+    case 'm365_connect': return m365ConnectText(view);
     case 'help': return view.problem ? `${view.problem} Type /migrate help for the commands.` : 'mailferry commands';
     case 'error': return `❌ ${view.title}: ${view.message}`;
     case 'refusal': return `You can't ${view.action}: it needs one of ${view.allowedRoles.join(', ')}.`;
@@ -132,11 +135,16 @@ function fallbackText(view: View): string {
     case 'mailbox_status': return `${view.address}: ${Math.round(view.percent)} % · ${view.healthText}`;
     case 'mailbox_log': return `Log of ${view.address}, page ${view.page + 1} of ${Math.max(1, view.pageCount)}`;
     case 'verification': return `Verification of ${view.projectName}: ${view.consistencyPercent} % consistent`;
+    case 'approval': return view.decision ? `${view.projectName}: ${view.decision.headline}` : `Approval needed: ${view.modeLabel} of ${view.projectName}, requested by ${view.requestedBy}`;
+    case 'shortfall': return `Not enough credits for a full run of ${view.projectName}`;
+    case 'credits': return `Credits: ${view.facts.map((f) => `${f.label} ${f.value}`).join(' · ')}`;
+    case 'approvals': return view.holds.length ? `${view.holds.length + view.more} holds waiting for an approver` : 'Nothing is waiting for an approver';
   }
 }
 
 function blocksFor(view: View, ids: ActionIds): SlackBlock[] {
   switch (view.kind) {
+    case 'm365_connect': return m365ConnectBlocks(view, ids);
     case 'help': return helpBlocks(view);
     case 'error': return errorBlocks(view, ids);
     case 'refusal': return refusalBlocks(view);
@@ -153,6 +161,10 @@ function blocksFor(view: View, ids: ActionIds): SlackBlock[] {
     case 'mailbox_status': return mailboxStatusBlocks(view, ids);
     case 'mailbox_log': return mailboxLogBlocks(view, ids);
     case 'verification': return verificationBlocks(view, ids);
+    case 'approval': return approvalBlocks(view, ids);
+    case 'shortfall': return shortfallBlocks(view);
+    case 'credits': return creditsBlocks(view, ids);
+    case 'approvals': return approvalsBlocks(view, ids);
   }
 }
 

@@ -4,6 +4,7 @@ import { parseAction, isVerb } from '../verbs.js';
 import type { View } from '../views.js';
 import { matchReviewFixture, scanFixture, viewFixtures } from '../view-fixtures.js';
 import { mailboxLogFixture, runFixture, verificationFixture } from '../run-fixtures.js';
+import { approvalFixture, approvalsFixture, shortfallFixture } from '../credit-fixtures.js';
 import { overrideInputId } from '../match-actions.js';
 import { renderTeamsCard, renderTeamsCardChecked, teamsCardBudgetBytes, teamsCardBytes } from './render.js';
 
@@ -52,7 +53,7 @@ function parseProblems(card: Json): string[] {
 }
 
 /** What Teams would send for each button: its data merged with a value for every input. */
-interface Click { verb: string; own: Json; data: Json; submit: Json | undefined }
+interface Click { verb: string; own: Json; data: Json; submit: Json | undefined; refresh: boolean }
 function clicks(card: Json): Click[] {
   const inputs: Json = {};
   walk(card, (o) => {
@@ -62,10 +63,11 @@ function clicks(card: Json): Click[] {
     }
   });
   const found: Click[] = [];
+  const refreshAction = (card.refresh as Json | undefined)?.action;
   walk(card, (o) => {
     if (o.type === 'Action.Execute') {
       const fallback = o.fallback as Json | undefined;
-      found.push({ verb: String(o.verb), own: o.data as Json, data: { ...inputs, ...(o.data as Json) }, submit: fallback && { ...inputs, ...(fallback.data as Json) } });
+      found.push({ verb: String(o.verb), own: o.data as Json, data: { ...inputs, ...(o.data as Json) }, submit: fallback && { ...inputs, ...(fallback.data as Json) }, refresh: o === refreshAction });
     }
   });
   return found;
@@ -81,6 +83,13 @@ const cases: [string, View][] = [
   ['verification of 1,000 mailboxes', verificationFixture(1000)],
   ['mailbox_log with 50 entries', mailboxLogFixture(50)],
   ['mailbox_log empty', { ...mailboxLogFixture(0), page: 0, pageCount: 0, total: 0, actions: [] }],
+  ['approval, last page of 1,000', approvalFixture({ page: 99 })],
+  ['approval approved', approvalFixture({ decided: 'approved' })],
+  ['approval rejected, 3 mailboxes', approvalFixture({ total: 3, decided: 'rejected' })],
+  ['approval read-only (Teams base card)', approvalFixture({ buttons: false })],
+  ['approvals, 45 waiting', approvalsFixture(45)],
+  ['approvals, none', approvalsFixture(0)],
+  ['shortfall, 2 mailboxes', shortfallFixture(2)],
 ];
 
 describe.each(cases)('Teams card: %s', (_name, view) => {
@@ -103,6 +112,8 @@ describe.each(cases)('Teams card: %s', (_name, view) => {
       expect(parseAction(click.verb, click.data)).toMatchObject({ ok: true });
       // Only match rows may lose their fallback, and only to fit the budget (see render.ts).
       if (click.submit === undefined && view.kind === 'match_review' && 'mappingId' in click.own) continue;
+      // A refresh is sent by clients that run Universal Actions; older ones never refresh.
+      if (click.refresh) continue;
       expect(click.submit).toMatchObject({ verb: click.verb });
       expect(parseAction(click.submit?.verb, click.submit)).toMatchObject({ ok: true });
     }

@@ -22,6 +22,12 @@ import run from './run.json' with { type: 'json' };
 import mailboxStatus from './mailbox-status.json' with { type: 'json' };
 import mailboxLog from './mailbox-log.json' with { type: 'json' };
 import verification from './verification.json' with { type: 'json' };
+import { m365ConnectCard } from './m365-connect-data.js';
+import approval from './approval.json' with { type: 'json' };
+import shortfall from './shortfall.json' with { type: 'json' };
+import credits from './credits.json' with { type: 'json' };
+import approvals from './approvals.json' with { type: 'json' };
+import { approvalData, approvalsData, creditsData, shortfallData } from './credit-data.js';
 
 /** DESIGN §7: a Teams card stays within 40 KB (the bot limit is ~100 KB; we keep headroom). */
 export const teamsCardBudgetBytes = 40 * 1024;
@@ -95,6 +101,7 @@ type Expand = (template: object, data: object) => Record<string, unknown>;
 
 function cardFor(view: View, expand: Expand): Record<string, unknown> {
   switch (view.kind) {
+    case 'm365_connect': return m365ConnectCard(view, expand);
     case 'help': return expand(help, helpData(view));
     case 'error': return expand(error, errorData(view));
     case 'refusal': return expand(refusal, refusalData(view));
@@ -111,5 +118,28 @@ function cardFor(view: View, expand: Expand): Record<string, unknown> {
     case 'mailbox_status': return expand(mailboxStatus, mailboxStatusData(view));
     case 'mailbox_log': return expand(mailboxLog, mailboxLogData(view));
     case 'verification': return fitting((limits) => expand(verification, verificationData(view, limits)));
+    case 'approval': return withRefresh(expand(approval, approvalData(view)), view);
+    case 'shortfall': return expand(shortfall, shortfallData(view));
+    case 'credits': return expand(credits, creditsData(view));
+    case 'approvals': return expand(approvals, approvalsData(view));
   }
+}
+
+/** Teams refreshes caps `userIds` at 60 (Universal Actions); a decided card has no refresh. */
+export const refreshUserLimit = 60;
+
+/**
+ * Universal Actions: the listed users' clients ask for their own copy (an Action.Execute invoke),
+ * which is how approvers see buttons on a card that is read-only for everyone else. Added after
+ * expansion: the verb and ids must travel byte-exact, like button data.
+ */
+function withRefresh(card: Record<string, unknown>, view: Extract<View, { kind: 'approval' }>): Record<string, unknown> {
+  if (!view.refresh || view.decision) return card;
+  return {
+    ...card,
+    refresh: {
+      action: { type: 'Action.Execute', verb: view.refresh.verb, data: { ...view.refresh.data } },
+      userIds: view.refresh.userIds.slice(0, refreshUserLimit),
+    },
+  };
 }

@@ -1,12 +1,12 @@
 import { AppError } from '../../errors.js';
 import { createSandboxConnector } from './sandbox/sandbox-connector.js';
-import type { ConnectionSettings, Connector } from './types.js';
+import type { ConnectionSettings, Connector, ConnectorEnv } from './types.js';
 
 /**
- * The one place that knows which connector serves which platform. IMAP is loaded on demand so a
- * process that only uses the sandbox never loads the IMAP client.
+ * The one place that knows which connector serves which platform. IMAP and Microsoft 365 are loaded on
+ * demand so a process that only uses the sandbox never loads their clients.
  */
-export async function createConnector(settings: ConnectionSettings): Promise<Connector> {
+export async function createConnector(settings: ConnectionSettings, env: ConnectorEnv = {}): Promise<Connector> {
   switch (settings.platform) {
     case 'imap': {
       const { createImapConnector } = await import('./imap/imap-connector.js');
@@ -14,7 +14,11 @@ export async function createConnector(settings: ConnectionSettings): Promise<Con
     }
     case 'sandbox':
       return createSandboxConnector(settings);
+    case 'm365': {
+      const { createM365Connector } = await import('./m365/m365-connector.js');
+      return createM365Connector(settings, env);
+    }
     default:
-      throw new AppError('UNSUPPORTED', `The ${settings.platform} connector is not available yet. Use IMAP or the sandbox for now.`);
+      throw new AppError('UNSUPPORTED', `The ${settings.platform} connector is not available yet. Use IMAP, Microsoft 365 or the sandbox for now.`);
   }
 }

@@ -128,7 +128,11 @@ export interface Connector {
   validate(signal?: AbortSignal): Promise<ValidationResult>;
   listMailboxes(page?: string, signal?: AbortSignal): Promise<MailboxPage>;
   mailboxStats(mailbox: MailboxRef, signal?: AbortSignal): Promise<MailboxStats>;
-  listFolders(mailbox: MailboxRef, options?: { withStats?: boolean }, signal?: AbortSignal): Promise<FolderInfo[]>;
+  /**
+   * The mailbox's folders. `itemTypes`: the run needs only folders of these types, so a platform that lists each type
+   * with its own requests (Graph: mail folders, calendars, contact folders) may skip the others; others may ignore it.
+   */
+  listFolders(mailbox: MailboxRef, options?: { withStats?: boolean; itemTypes?: ItemType[] }, signal?: AbortSignal): Promise<FolderInfo[]>;
   /** Create the folder (and parents) if missing; returns the folder as it now exists. */
   ensureFolder(mailbox: MailboxRef, path: string[], role: FolderRole, itemType: ItemType, signal?: AbortSignal): Promise<FolderInfo>;
   listChanges(mailbox: MailboxRef, folder: FolderInfo, cursor: Cursor | undefined, signal?: AbortSignal): Promise<ChangePage>;
@@ -141,9 +145,55 @@ export interface Connector {
   writeItem(mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult>;
   /** Look for an item already written (after a crash between write and ledger): returns its key or null. */
   probeItem(mailbox: MailboxRef, folder: FolderInfo, item: Pick<Item, 'messageId' | 'hash' | 'date' | 'type'>, signal?: AbortSignal): Promise<string | null>;
+  /**
+   * create_missing: creates the account and its mailbox (Graph: POST /users with a generated password, then assignLicense);
+   * returns the new mailbox's ref. The mailbox may not take items until mailboxReady says so. Absent unless capabilities.createMailboxes.
+   */
+  createMailbox?(spec: CreateMailboxSpec, signal?: AbortSignal): Promise<MailboxRef>;
+  /** Whether a mailbox created by createMailbox is provisioned and takes items (Graph: mailboxSettings answers 200). */
+  mailboxReady?(mailbox: MailboxRef, signal?: AbortSignal): Promise<boolean>;
+  /** The tenant's subscribed license SKUs with free seats (Graph: GET /subscribedSkus), for the create-missing card. */
+  listLicenseSkus?(signal?: AbortSignal): Promise<LicenseSku[]>;
   /** Replace an item's flags and keywords (a delta's flag changes); absent when the platform has no such notion. */
   updateFlags?(mailbox: MailboxRef, folder: FolderInfo, key: string, flags: string[], signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface CreateMailboxSpec {
+  address: string;
+  displayName: string;
+  /** ISO 3166 alpha-2, required by Microsoft 365 before a license can be assigned. */
+  usageLocation?: string;
+  /** License SKU id to assign (Graph subscribedSkus skuId). */
+  skuId?: string;
+  /**
+   * An earlier attempt of the same mailbox run may have created this account and died: if it exists, finish it
+   * (assign the license it may lack) and return it instead of refusing with CONFLICT.
+   */
+  adopt?: boolean;
+}
+
+export interface LicenseSku {
+  skuId: string;
+  /** e.g. ENTERPRISEPACK, EXCHANGESTANDARD. */
+  name: string;
+  /** Seats left (enabled − consumed). */
+  available: number;
+}
+
+/**
+ * Where connectors reach their platforms. Production: the vendors' hosts; tests and benchmarks: the simulators.
+ * From env (GRAPH_BASE_URL, MSAL_AUTHORITY_HOST, …) in main.ts, from EngineOptions.connectorEnv in tests; never from chat input.
+ */
+export interface ConnectorEnv {
+  /** Default https://graph.microsoft.com */
+  graphBaseUrl?: string;
+  /** Default https://login.microsoftonline.com */
+  authorityHost?: string;
+  /** PEM of a CA to trust for those hosts (the simulators' self-signed certificate). */
+  caCertPem?: string;
+  /** Limits to declare instead of Microsoft's published ones (a simulator run with scaled-down limits). */
+  graphLimits?: Partial<ConnectorLimits>;
 }
 
 /** The decrypted credentials of one side, as stored (encrypted) in connections.secret. */

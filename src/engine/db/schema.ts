@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex,
+  bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -17,6 +17,8 @@ export const orgs = pgTable('orgs', {
   name: text('name').notNull(),
   /** Whether a launcher may approve their own credit hold. */
   selfApproval: boolean('self_approval').notNull().default(false),
+  /** Licensing rules that differ from the DESIGN §5 defaults (CreditPolicy of api.ts minus selfApproval). */
+  creditPolicy: jsonb('credit_policy').$type<Record<string, number | boolean>>().notNull().default({}),
   createdAt: createdAt(),
 });
 
@@ -139,6 +141,8 @@ export const mailboxRuns = pgTable('mailbox_runs', {
   itemsFailed: bigint('items_failed', { mode: 'number' }).notNull().default(0),
   bytesDone: bigint('bytes_done', { mode: 'number' }).notNull().default(0),
   attempts: integer('attempts').notNull().default(0),
+  /** Full runs: when this mailbox's first written item was charged (set once; the charge is idempotent on it). */
+  chargedAt: timestamp('charged_at', { withTimezone: true }),
   error: text('error'),
   startedAt: timestamp('started_at', { withTimezone: true }),
   lastProgressAt: timestamp('last_progress_at', { withTimezone: true }),
@@ -241,7 +245,98 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
 });
 
+/**
+ * An org's prepaid credits. balance and held are running totals of credit_ledger (amount and
+ * held_delta); the checks make "never negative" a database fact, not a hope.
+ */
+export const creditAccounts = pgTable('credit_accounts', {
+  orgId: text('org_id').primaryKey().references(() => orgs.id),
+  balance: integer('balance').notNull().default(0),
+  held: integer('held').notNull().default(0),
+  /** All-time consumed credits. */
+  consumed: integer('consumed').notNull().default(0),
+  updatedAt: updatedAt(),
+}, (t) => [
+  check('credit_accounts_balance_nonnegative', sql`${t.balance} >= 0`),
+  check('credit_accounts_held_nonnegative', sql`${t.held} >= 0`),
+  check('credit_accounts_available_nonnegative', sql`${t.balance} - ${t.held} >= 0`),
+]);
+
+/** Every change of an account: amount = effect on balance, held_delta = effect on held. */
+export const creditLedger = pgTable('credit_ledger', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  orgId: text('org_id').notNull().references(() => orgs.id),
+  kind: text('kind', { enum: ['grant', 'hold', 'release', 'consume', 'expire'] }).notNull(),
+  amount: integer('amount').notNull(),
+  heldDelta: integer('held_delta').notNull(),
+  balanceAfter: integer('balance_after').notNull(),
+  holdId: text('hold_id'),
+  runId: text('run_id'),
+  projectId: text('project_id'),
+  projectName: text('project_name'),
+  actor: text('actor').notNull(),
+  reason: text('reason').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('credit_ledger_org').on(t.orgId, t.id)]);
+
+/** Credits reserved for one full run; one hold per run. */
+export const creditHolds = pgTable('credit_holds', {
+  id: id(),
+  orgId: text('org_id').notNull().references(() => orgs.id),
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+  status: text('status', { enum: ['pending_approval', 'held', 'consumed', 'released', 'rejected', 'expired'] }).notNull(),
+  amount: integer('amount').notNull(),
+  consumed: integer('consumed').notNull().default(0),
+  released: integer('released').notNull().default(0),
+  availableBefore: integer('available_before').notNull(),
+  availableAfter: integer('available_after').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  requestedByName: text('requested_by_name').notNull(),
+  decidedBy: text('decided_by'),
+  decidedByName: text('decided_by_name'),
+  decidedAt: timestamp('decided_at', { withTimezone: true }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  outcome: text('outcome'),
+  /** CreditLine[] of api.ts as computed at launch. */
+  lines: jsonb('lines').$type<unknown[]>().notNull().default([]),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+}, (t) => [
+  uniqueIndex('credit_holds_run').on(t.runId),
+  index('credit_holds_org_status').on(t.orgId, t.status),
+  check('credit_holds_parts', sql`${t.consumed} >= 0 and ${t.released} >= 0 and ${t.consumed} + ${t.released} <= ${t.amount}`),
+]);
+
+/**
+ * A consumed credit for one source mailbox identity (mailboxes.external_id; `public_folders:<project>`
+ * for public folders). One row per org and identity: an expired one is renewed in place when charged again.
+ */
+export const licenses = pgTable('licenses', {
+  id: id(),
+  orgId: text('org_id').notNull().references(() => orgs.id),
+  identity: text('identity').notNull(),
+  kind: text('kind').notNull(),
+  sourceAddress: text('source_address').notNull(),
+  projectId: text('project_id'),
+  projectName: text('project_name').notNull(),
+  runId: text('run_id'),
+  credits: integer('credits').notNull(),
+  consumedAt: timestamp('consumed_at', { withTimezone: true }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+}, (t) => [uniqueIndex('licenses_org_identity').on(t.orgId, t.identity), index('licenses_org_expires').on(t.orgId, t.expiresAt)]);
+
+/** Channels that follow a project's progress, health or the org's credits. */
+export const subscriptions = pgTable('subscriptions', {
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  channelKey: text('channel_key').notNull(),
+  orgId: text('org_id').notNull(),
+  topics: jsonb('topics').$type<string[]>().notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.projectId, t.channelKey] }), index('subscriptions_org').on(t.orgId)]);
+
 export const schema = {
   orgs, roles, projects, connections, mailboxes, mappings, runs, mailboxRuns, mailboxRunEvents,
   itemLedger, writeIntents, folderCursors, itemFailures, auditEvents, conversationRefs, postedCards, settings,
+  creditAccounts, creditLedger, creditHolds, licenses, subscriptions,
 };

@@ -1,6 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, toAppError } from '../../errors.js';
-import { createConnector } from '../connectors/index.js';
 import type { Connector, MailboxRef, MailboxStats } from '../connectors/types.js';
 import type { EngineContext } from '../context.js';
 import { connections, mailboxes, mailboxRuns, projects, runs } from '../db/schema.js';
@@ -122,7 +121,7 @@ export async function runScan(ctx: EngineContext, runId: string, job: ScanJobCon
     for (const side of ['source', 'destination'] as const) {
       const conn = conns.find((c) => c.side === side);
       if (!conn) throw new AppError('NOT_CONNECTED', `The ${side} connection is missing; connect it and scan again.`);
-      connectors[side] = await createConnector(decryptSettings(conn.secret, ctx.secretKey));
+      connectors[side] = await ctx.connect(decryptSettings(conn.secret, ctx.secretKey));
       opened.push(connectors[side]);
     }
     const started = Date.now();

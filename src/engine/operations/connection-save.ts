@@ -1,7 +1,6 @@
 import { AppError } from '../../errors.js';
 import type { Actor, ConnectionInfo, Side } from '../api.js';
 import { summarize } from '../connection-forms.js';
-import { createConnector } from '../connectors/index.js';
 import type { ConnectionSettings } from '../connectors/types.js';
 import type { EngineContext } from '../context.js';
 import { connections } from '../db/schema.js';
@@ -21,7 +20,7 @@ export async function saveConnection(ctx: EngineContext, actor: Actor, props: Sa
   if (props.settings.platform !== expected) {
     throw new AppError('BAD_INPUT', `The ${props.side} of ${project.name} is ${expected}, not ${props.settings.platform}.`, { details: { field: 'platform' } });
   }
-  const connector = await createConnector(props.settings);
+  const connector = await ctx.connect(props.settings);
   let result;
   try {
     result = await connector.validate();

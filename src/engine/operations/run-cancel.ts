@@ -2,6 +2,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import type { Actor, RunInfo } from '../api.js';
 import type { EngineContext } from '../context.js';
+import { announceEnded, releaseOnCancel } from '../credits/hold-settler.js';
+import { toHoldInfo } from '../credits/hold-records.js';
 import { mailboxRuns, runs } from '../db/schema.js';
 import { abortKey } from '../migrate/copy/copy-events.js';
 import { writeAudit } from '../policies/audit-writer.js';
@@ -34,13 +36,16 @@ export async function cancelRun(ctx: EngineContext, actor: Actor, props: { proje
       await tx.execute(sql`insert into mailbox_run_events (mailbox_run_id, level, message)
         select id, 'warn', ${`Cancelled by ${actor.userName}`} from jsonb_to_recordset(${JSON.stringify(stopped)}::jsonb) as t(id text)`);
     }
+    // Its credit hold ends with it: what was not consumed goes back to available.
+    const ended = await releaseOnCancel(tx, { runId: run.id, at: now, actor: { id: actor.userId, name: actor.userName || actor.userId } });
     await writeAudit(tx, actor, { action: 'run.cancel', outcome: 'allowed', projectId: project.id, detail: { runId: run.id, mode: run.mode, mailboxesStopped: stopped.length } });
-    return { run, stopped };
+    return { run, stopped, ended };
   });
   if (!result) throw new AppError('NOT_FOUND', `${project.name} has no active run to cancel.`);
-  const { run, stopped } = result;
+  const { run, stopped, ended } = result;
+  if (ended) await announceEnded(ctx, ended, 'cancelled');
   await ctx.runtime.redis.set(abortKey(ctx.options.queuePrefix, run.id), '1', 'EX', FLAG_TTL_S);
   for (const s of stopped) await ctx.runtime.removeJob('copy', jobIdFor('copy', { runId: run.id, mailboxRunId: s.id }));
   await ctx.publish({ type: 'run.finished', runId: run.id, projectId: project.id, channelKey: project.channelKey });
-  return toRunInfo(run, project);
+  return { ...toRunInfo(run, project), ...(ended ? { hold: await toHoldInfo(ctx.db, ended.hold) } : {}) };
 }

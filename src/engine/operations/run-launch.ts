@@ -1,7 +1,12 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
-import type { Actor, RunInfo, RunMode, RunOptions } from '../api.js';
+import type { Actor, CreditLine, HoldInfo, RunInfo, RunMode, RunOptions } from '../api.js';
 import type { EngineContext } from '../context.js';
+import { computeNeed } from '../credits/credit-need.js';
+import { readAccount } from '../credits/credit-ledger.js';
+import { readPolicy } from '../credits/credit-policy.js';
+import { createHold, insufficient, reserveOrRefuse } from '../credits/hold-creator.js';
+import { toHoldInfo, type HoldRow } from '../credits/hold-records.js';
 import type { DbOrTx } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { connections, mailboxRunEvents, mailboxRuns, mappings, runs } from '../db/schema.js';
@@ -19,11 +24,28 @@ const ACTIVE = ['pending_approval', 'queued', 'running'] as const;
 const MODES: readonly CopyMode[] = ['structure', 'full', 'delta', 'retry'];
 
 /**
- * The status a new run starts in. Credit holds (issue 4) go here: a full run will start in
- * pending_approval until its hold is approved; today every run is queued at once.
+ * The status a new run starts in: a full run that costs credits waits in pending_approval until its
+ * hold is approved (DESIGN §5); everything else (and a full run of licensed or free mailboxes) is queued at once.
  */
-function initialStatus(_mode: CopyMode): 'queued' | 'pending_approval' {
-  return 'queued';
+function initialStatus(need: number): 'queued' | 'pending_approval' {
+  return need > 0 ? 'pending_approval' : 'queued';
+}
+
+interface Charge { need: number; lines: CreditLine[]; policy: Awaited<ReturnType<typeof readPolicy>> }
+
+/** A full run's credit need, refused at once (nothing created) when the org cannot cover it. */
+async function chargeOf(ctx: EngineContext, actor: Actor, project: ProjectRow, mode: CopyMode): Promise<Charge | null> {
+  if (mode !== 'full') return null;
+  const policy = await readPolicy(ctx.db, actor.orgId);
+  const { need, lines } = await computeNeed(ctx.db, { orgId: actor.orgId, projectId: project.id, policy, now: ctx.now() });
+  if (need === 0) return null;
+  const account = await readAccount(ctx.db, actor.orgId);
+  const available = account.balance - account.held;
+  if (available < need) {
+    await writeAudit(ctx.db, actor, { action: 'run.launch', outcome: 'failed', projectId: project.id, detail: { mode, need, available, reason: 'insufficient credits' } });
+    throw insufficient(project.name, actor.orgId, { need, available, shortfall: need - available, lines });
+  }
+  return { need, lines, policy };
 }
 
 function checkOptions(options: RunOptions): RunOptions {
@@ -85,11 +107,12 @@ export async function launchRun(ctx: EngineContext, actor: Actor, props: { proje
       : `${project.name} has no matched mailboxes to migrate. Review the matches (\`match ${project.name}\` in chat or \`npm run cli -- project match ${project.name}\`).`);
   }
   const creatable = covered.some((m) => !m.destinationMailboxId) ? await canCreateMailboxes(ctx, project.id) : true;
+  const charge = await chargeOf(ctx, actor, project, props.mode);
   let created;
   try {
     created = await ctx.db.transaction(async (tx) => {
       const [run] = await tx.insert(runs).values({
-        id: newId('run'), projectId: project.id, mode: props.mode, status: initialStatus(props.mode), startedBy: actor.userId, startedByName: actor.userName || actor.userId,
+        id: newId('run'), projectId: project.id, mode: props.mode, status: initialStatus(charge?.need ?? 0), startedBy: actor.userId, startedByName: actor.userName || actor.userId,
         options: options as Record<string, unknown>, progress: { mailboxesTotal: covered.length, mailboxesDone: 0, mailboxesFailed: 0, itemsDone: 0, itemsFailed: 0, bytesDone: 0 },
       }).returning();
       if (!run) throw new Error('insert returned no row');
@@ -105,8 +128,14 @@ export async function launchRun(ctx: EngineContext, actor: Actor, props: { proje
         await tx.insert(mailboxRunEvents).values(refused.slice(i, i + 500).map((r) => ({ mailboxRunId: r.id, level: 'error' as const, message: `Failed: ${r.error}` })));
       }
       await setTotals(tx, run.id, props.mode, options);
-      await writeAudit(tx, actor, { action: 'run.launch', outcome: 'allowed', projectId: project.id, detail: { runId: run.id, mode: props.mode, options, mailboxes: rows.length } });
-      return { run, pending: rows.filter((r) => r.status === 'pending') };
+      // The account row is locked here, after the run row (the lock order of credits/hold-releaser.ts): concurrent
+      // launches of the org reserve one after another and never over-commit; a refusal rolls the run back.
+      const available = charge ? await reserveOrRefuse(tx, { orgId: actor.orgId, projectName: project.name, need: charge.need, lines: charge.lines }) : 0;
+      const hold: HoldRow | null = charge ? await createHold(tx, {
+        orgId: actor.orgId, projectId: project.id, projectName: project.name, runId: run.id, actor, need: charge.need, available, lines: charge.lines, policy: charge.policy, now: ctx.now(),
+      }) : null;
+      await writeAudit(tx, actor, { action: 'run.launch', outcome: 'allowed', projectId: project.id, detail: { runId: run.id, mode: props.mode, options, mailboxes: rows.length, ...(hold ? { holdId: hold.id, credits: hold.amount } : {}) } });
+      return { run, pending: rows.filter((r) => r.status === 'pending'), hold };
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -121,7 +150,12 @@ export async function launchRun(ctx: EngineContext, actor: Actor, props: { proje
     for (const r of pending) await ctx.enqueue('copy', { runId: run.id, mailboxRunId: r.id }, jobIdFor('copy', { runId: run.id, mailboxRunId: r.id }));
     if (pending.length === 0) await ctx.enqueue('finalize', { runId: run.id }, jobIdFor('finalize', { runId: run.id }));
   }
-  return toRunInfo(run, project);
+  let hold: HoldInfo | null = null;
+  if (created.hold) {
+    hold = await toHoldInfo(ctx.db, created.hold);
+    await ctx.publish({ type: 'hold.created', runId: run.id, projectId: project.id, channelKey: project.channelKey, orgId: actor.orgId, holdId: hold.id });
+  }
+  return { ...toRunInfo(run, project), hold };
 }
 
 /** Items each mailbox is expected to move (for the ETA): full from the scan minus what the ledger holds; retry its failures. */

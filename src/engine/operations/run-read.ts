@@ -4,6 +4,7 @@ import type { Actor, RunDetail, RunMode } from '../api.js';
 import type { EngineContext } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { mailboxes, mailboxRuns, projects, runs } from '../db/schema.js';
+import { holdInfoOfRun } from '../credits/hold-records.js';
 import { ANY_ROLE, authorize } from '../policies/roles.js';
 import { latestRunRow, toMailboxRunInfo, toRunInfo } from '../records.js';
 import { findProject } from './project-lookup.js';
@@ -22,7 +23,8 @@ async function detail(db: DbOrTx, run: typeof runs.$inferSelect, project: typeof
   const recentFirst = sql`case when ${mailboxRuns.status} = 'running' then ${mailboxRuns.lastProgressAt} end desc nulls last`;
   const rows = await db.select().from(mailboxRuns).innerJoin(mailboxes, eq(mailboxRuns.mailboxId, mailboxes.id))
     .where(eq(mailboxRuns.runId, run.id)).orderBy(rank, recentFirst, desc(mailboxes.side), asc(mailboxes.address)).limit(MAILBOX_RUNS_SHOWN);
-  return { ...toRunInfo(run, project), mailboxRuns: rows.map((r) => toMailboxRunInfo(r.mailbox_runs, r.mailboxes)) };
+  const hold = run.mode === 'full' ? await holdInfoOfRun(db, run.id) : null;
+  return { ...toRunInfo(run, project), hold, mailboxRuns: rows.map((r) => toMailboxRunInfo(r.mailbox_runs, r.mailboxes)) };
 }
 
 /** No actor: the notifier reads runs it heard about over events. */

@@ -13,7 +13,7 @@ import { Cancelled } from './copy-folder.js';
 import { rowsOf } from './copy-ledger.js';
 import { copyMailbox } from './copy-mailbox.js';
 import { Postpone, type CopySession } from './copy-session.js';
-import { loadWork, markStarted, openConnectors } from './copy-setup.js';
+import { ensureDestination, loadWork, markStarted, openConnectors } from './copy-setup.js';
 
 const ABORT_POLL_MS = 500;
 /**
@@ -89,9 +89,10 @@ export async function runCopyMailbox(ctx: EngineContext, data: { runId: string; 
   try {
     const connectors = await openConnectors(ctx, work.project.id);
     try {
+      const destinationRef = await ensureDestination(ctx, work, connectors.destination, watch.signal);
       const session: CopySession = {
         ctx, run, mode: work.mode, options: work.options, mailboxRunId: mailbox.mailboxRunId, mappingId: work.mapping.id, address: mailbox.address,
-        source: connectors.source, destination: connectors.destination, sourceRef: work.sourceRef, destinationRef: work.destinationRef,
+        source: connectors.source, destination: connectors.destination, sourceRef: work.sourceRef, destinationRef,
         signal: watch.signal, job, attempt, cursors: new Map(), freshLedger: false, mayHaveFailures: true, throttled: null, throttleReason: null, lastThrottleLog: 0,
       };
       await copyMailbox(session);

@@ -5,6 +5,7 @@
  * the next attempt probe the destination before writing again).
  */
 import { sql } from 'drizzle-orm';
+import { chargeFirstItem } from '../../credits/license-charger.js';
 import type { DbOrTx } from '../../db/client.js';
 import { logEvent } from './copy-events.js';
 import type { CopySession } from './copy-session.js';
@@ -102,7 +103,10 @@ export async function recordBatch(s: CopySession, folder: FolderPair, outcomes: 
       await tx.execute(sql`update folder_cursors set cursor = ${cursor}, run_id = ${s.run.runId}, updated_at = ${now}
         where mapping_id = ${mappingId} and source_folder_key = ${folder.source}`);
     }
-    return updateCounters(tx, s, done, bytes, now);
+    const live = await updateCounters(tx, s, done, bytes, now);
+    // A full run's mailbox pays for its license with its first recorded item, in this same transaction.
+    if (live && done > 0) await chargeFirstItem(tx, s, now);
+    return live;
   });
 }
 

@@ -5,23 +5,21 @@ import { runBounded } from '../bounded-pool.js';
 import { logEvent } from './copy-events.js';
 import { copyFolder, copyKeys } from './copy-folder.js';
 import { hasOpenFailures, ledgerEmpty, ledgered, rememberFolders, rowsOf, storedCursors } from './copy-ledger.js';
+import { runItemTypes } from './run-item-types.js';
 import { throttled, type CopySession } from './copy-session.js';
 
 type FolderPairInfo = [from: FolderInfo, to: FolderInfo];
 
 function wantedTypes(s: CopySession): ItemType[] {
-  const o = s.options;
-  const asked: ItemType[] = s.mode === 'full'
-    ? [...(o.mail === false ? [] : ['mail' as const]), ...(o.calendars === false ? [] : ['event' as const]), ...(o.contacts === false ? [] : ['contact' as const])]
-    : ['mail', 'event', 'contact'];
-  return asked.filter((t) => s.destination.capabilities.itemTypes.includes(t));
+  return runItemTypes(s.mode, s.options).filter((t) => s.destination.capabilities.itemTypes.includes(t));
 }
 
 /** Creates the source's folder tree at the destination (translation of roles and separators is the connectors'). */
 export async function ensureFolders(s: CopySession): Promise<FolderPairInfo[]> {
-  const listed = await throttled(s, 'source', () => s.source.listFolders(s.sourceRef, {}, s.signal));
-  const existing = new Set((await throttled(s, 'destination', () => s.destination.listFolders(s.destinationRef, {}, s.signal))).map((f) => f.key));
   const types = wantedTypes(s);
+  // The source lists every type the run asked for, so that those the destination cannot take are logged as skipped.
+  const listed = await throttled(s, 'source', () => s.source.listFolders(s.sourceRef, { itemTypes: runItemTypes(s.mode, s.options) }, s.signal));
+  const existing = new Set((await throttled(s, 'destination', () => s.destination.listFolders(s.destinationRef, { itemTypes: types }, s.signal))).map((f) => f.key));
   const skipped = listed.filter((f) => !types.includes(f.itemType));
   if (skipped.length > 0) await logEvent(s.ctx.db, s.mailboxRunId, 'info', `Skipped ${skipped.map((f) => `"${f.path.join('/')}"`).join(', ')}: not part of this run or not supported by the destination`);
   const pairs: FolderPairInfo[] = [];

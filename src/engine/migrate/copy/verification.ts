@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../../errors.js';
 import type { VerificationInfo } from '../../api.js';
-import type { Connector, FolderInfo, MailboxRef } from '../../connectors/types.js';
+import type { Connector, FolderInfo, ItemType, MailboxRef } from '../../connectors/types.js';
 import type { EngineContext } from '../../context.js';
 import { runBounded } from '../bounded-pool.js';
 import { rowsOf } from './copy-ledger.js';
@@ -30,21 +30,21 @@ async function patiently<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function listOrNone(ctx: EngineContext, connector: Connector, mailbox: MailboxRef): Promise<FolderInfo[] | null> {
+async function listOrNone(ctx: EngineContext, connector: Connector, mailbox: MailboxRef, itemTypes: ItemType[]): Promise<FolderInfo[] | null> {
   try {
-    return await patiently(() => connector.listFolders(mailbox, { withStats: true }));
+    return await patiently(() => connector.listFolders(mailbox, { withStats: true, itemTypes }));
   } catch (error) {
     ctx.log.warn({ address: mailbox.address, err: String(error) }, 'verification could not list folders');
     return null;
   }
 }
 
-async function checkMailbox(ctx: EngineContext, mode: string, dated: boolean, source: Connector, destination: Connector, t: VerifyTarget): Promise<MailboxCheck> {
+async function checkMailbox(ctx: EngineContext, mode: string, dated: boolean, itemTypes: ItemType[], source: Connector, destination: Connector, t: VerifyTarget): Promise<MailboxCheck> {
   const base = { sourceAddress: t.source.address, destinationAddress: t.destination.address };
-  const sourceFolders = await listOrNone(ctx, source, t.source);
+  const sourceFolders = await listOrNone(ctx, source, t.source, itemTypes);
   if (!sourceFolders) return { ...base, folders: [], missing: 0 };
   // A destination that cannot be listed (never created, sign-in refused) holds nothing.
-  const destinationFolders = (await listOrNone(ctx, destination, t.destination)) ?? [];
+  const destinationFolders = (await listOrNone(ctx, destination, t.destination, itemTypes)) ?? [];
   const cursors = new Map(rowsOf<{ src: string; dst: string }>(await ctx.db.execute(sql`select source_folder_key as src, destination_folder_key as dst
     from folder_cursors where mapping_id = ${t.mappingId}`)).map((r) => [r.src, r.dst]));
   const ledger = new Map(rowsOf<{ src: string; n: number | string }>(await ctx.db.execute(sql`select source_folder_key as src, count(*) as n
@@ -71,9 +71,10 @@ async function checkMailbox(ctx: EngineContext, mode: string, dated: boolean, so
   return { ...base, folders, missing: folders.reduce((n, f) => n + f.missing, 0) };
 }
 
-export async function verifyRun(ctx: EngineContext, run: { id: string; mode: string; projectName: string; dated: boolean }, source: Connector, destination: Connector, targets: VerifyTarget[]): Promise<VerificationInfo> {
+export async function verifyRun(ctx: EngineContext, run: { id: string; mode: string; projectName: string; dated: boolean; itemTypes?: ItemType[] }, source: Connector, destination: Connector, targets: VerifyTarget[]): Promise<VerificationInfo> {
+  const itemTypes = run.itemTypes ?? ['mail', 'event', 'contact'];
   const mailboxes: MailboxCheck[] = [];
-  await runBounded(targets, 4, async (t) => { mailboxes.push(await checkMailbox(ctx, run.mode, run.dated, source, destination, t)); });
+  await runBounded(targets, 4, async (t) => { mailboxes.push(await checkMailbox(ctx, run.mode, run.dated, itemTypes, source, destination, t)); });
   mailboxes.sort((a, b) => a.sourceAddress.localeCompare(b.sourceAddress));
   const [failed] = rowsOf<{ n: number | string }>(await ctx.db.execute(sql`select count(*) as n from item_failures f
     join mailbox_runs mr on mr.mapping_id = f.mapping_id and mr.run_id = ${run.id} where not f.resolved`));

@@ -1,0 +1,157 @@
+/**
+ * Messages of one mail folder: per-folder delta (the cursor is the newest nextLink/deltaLink; a
+ * 410 SyncStateNotFound restarts the listing with reset:true so the engine dedupes), reads as MIME,
+ * writes as non-draft JSON (m365-mail-convert.ts), the probe by the source hash stamped in a named
+ * property (then by internetMessageId), and flag updates.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../../../errors.js';
+import type { ChangePage, ChangeRef, Cursor, FolderInfo, Item, MailboxRef, WriteResult } from '../types.js';
+import { HASH_PROPERTY, bucketOf, odataString, remember, userPath, type M365Context } from './m365-context.js';
+import { GraphHttpError } from './m365-errors.js';
+import { flagsOf, graphFlags, graphMessageFromMime, jsonBytes, type GraphMessageCreate } from './m365-mail-convert.js';
+
+export const DELTA_PAGE = 200;
+/** How long a folder listing's "empty" is trusted to skip the folder's first delta round. */
+const EMPTY_TRUSTED_MS = 60_000;
+const SELECT = 'id,internetMessageId,isRead,flag,categories,receivedDateTime';
+/** Graph refuses request bodies over 4 MB; a single attachment request may carry 3 MB. */
+const MAX_BODY = 3_900_000;
+const MAX_ATTACHMENT_BODY = 3_900_000;
+
+interface DeltaMessage {
+  id: string;
+  internetMessageId?: string | null;
+  isRead?: boolean;
+  flag?: { flagStatus?: string };
+  categories?: string[];
+  receivedDateTime?: string;
+  '@removed'?: { reason?: string };
+}
+
+interface MailCursor { link: string; incremental: boolean }
+
+export function parseMailCursor(cursor: Cursor | undefined): MailCursor | undefined {
+  if (!cursor) return undefined;
+  try {
+    const parsed = JSON.parse(cursor) as Partial<MailCursor>;
+    if (typeof parsed.link === 'string') return { link: parsed.link, incremental: parsed.incremental === true };
+  } catch {
+    // unreadable: listed from the start with reset, never trusted
+  }
+  return { link: '', incremental: false };
+}
+
+const site = (mailbox: MailboxRef, folder: FolderInfo, doing: string) => ({ doing: `${doing} "${folder.path.join('/')}" of ${mailbox.address}`, permission: 'Mail.ReadWrite' as const });
+
+export async function listMailChanges(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, cursor: Cursor | undefined, signal?: AbortSignal): Promise<ChangePage> {
+  const stored = parseMailCursor(cursor);
+  const start = `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folder.key)}/messages/delta?$select=${SELECT}`;
+  // A folder that was empty when listed a moment ago needs no delta round: its cursor stays the start,
+  // so the next pass lists it from the beginning (anything that arrived since is new to the ledger).
+  const listed = ctx.folderCounts.get(folder.key);
+  if (listed?.count === 0 && Date.now() - listed.at < EMPTY_TRUSTED_MS && (!stored || (stored.link === start && !stored.incremental))) {
+    return { changes: [], cursor: JSON.stringify({ link: start, incremental: false } satisfies MailCursor), more: false };
+  }
+  let reset = stored !== undefined && stored.link === '';
+  let link = stored && !reset ? stored.link : start;
+  let incremental = stored?.incremental === true && !reset;
+  let page: { value?: DeltaMessage[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+  try {
+    page = await fetchPage(ctx, mailbox, folder, link, signal);
+  } catch (error) {
+    if (!(error instanceof GraphHttpError) || error.status !== 410) throw error;
+    // The sync state expired or a newer link of the chain was used: start over, the engine dedupes.
+    reset = true;
+    incremental = false;
+    link = start;
+    page = await fetchPage(ctx, mailbox, folder, link, signal);
+  }
+  const changes: ChangeRef[] = [];
+  for (const m of page.value ?? []) {
+    if (m['@removed']) {
+      changes.push({ key: m.id, kind: 'delete' });
+      continue;
+    }
+    remember(ctx, m.id, m);
+    const flags = flagsOf(m);
+    changes.push({ key: m.id, kind: 'upsert', flags, ...(m.internetMessageId ? { messageId: m.internetMessageId } : {}) });
+    // After the first full pass a listed message may be new or changed: Graph does not say which.
+    // The engine copies the upsert when its ledger lacks the key and applies the flags when it has it.
+    if (incremental) changes.push({ key: m.id, kind: 'flags', flags });
+  }
+  const next = page['@odata.nextLink'];
+  const delta = page['@odata.deltaLink'];
+  const newCursor: MailCursor = { link: next ?? delta ?? link, incremental: incremental || (!next && Boolean(delta)) };
+  return { changes, cursor: JSON.stringify(newCursor), more: Boolean(next), ...(reset ? { reset: true } : {}) };
+}
+
+function fetchPage(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, url: string, signal?: AbortSignal) {
+  return ctx.client.json<{ value?: DeltaMessage[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>({
+    url, mailbox: bucketOf(mailbox), expect: [410], headers: { prefer: `odata.maxpagesize=${DELTA_PAGE}` }, site: site(mailbox, folder, 'listing changes in'), signal,
+  });
+}
+
+export async function readMail(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, key: string, signal?: AbortSignal): Promise<Item> {
+  const path = `${userPath(mailbox)}/messages/${encodeURIComponent(key)}`;
+  const where = site(mailbox, folder, 'reading a message in');
+  let meta = ctx.listed.get(key) as DeltaMessage | undefined;
+  if (!meta?.receivedDateTime) meta = await ctx.client.json<DeltaMessage>({ url: `${path}?$select=${SELECT}`, mailbox: bucketOf(mailbox), site: where, signal });
+  const content = await ctx.client.bytes({ url: `${path}/$value`, mailbox: bucketOf(mailbox), site: where, signal });
+  ctx.listed.delete(key);
+  return {
+    key, type: 'mail', content, flags: flagsOf(meta),
+    date: meta.receivedDateTime ? new Date(meta.receivedDateTime) : new Date(0),
+    ...(meta.internetMessageId ? { messageId: meta.internetMessageId } : {}),
+    hash: createHash('sha256').update(content).digest('hex'),
+  };
+}
+
+/** Writes without the attachments that make the body too large, then adds them one by one. */
+export async function writeMail(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult> {
+  const message = await graphMessageFromMime(item);
+  const where = site(mailbox, folder, 'writing a message to');
+  const later: GraphMessageCreate['attachments'] = [];
+  while (jsonBytes(message) > MAX_BODY && message.attachments.length > 0) {
+    const largest = message.attachments.reduce((a, b) => (a.contentBytes.length >= b.contentBytes.length ? a : b));
+    if (jsonBytes(largest) > MAX_ATTACHMENT_BODY) {
+      throw new AppError('UNSUPPORTED', `the attachment "${largest.name}" is larger than the 3 MB Microsoft Graph takes in one request; the message is recorded as skipped`);
+    }
+    message.attachments.splice(message.attachments.indexOf(largest), 1);
+    later.push(largest);
+  }
+  const body = message as unknown as Record<string, unknown>;
+  const created = await ctx.client.json<{ id: string }>({
+    method: 'POST', url: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folder.key)}/messages`, body, upload: true, mailbox: bucketOf(mailbox), site: where, signal,
+  });
+  for (const attachment of later) {
+    await ctx.client.json({ method: 'POST', url: `${userPath(mailbox)}/messages/${encodeURIComponent(created.id)}/attachments`, body: attachment, upload: true, mailbox: bucketOf(mailbox), patient: true, site: where, signal });
+  }
+  return { key: created.id };
+}
+
+/**
+ * Finds a message written before: first by the source hash mailferry stamps on every message (exact,
+ * whatever the Message-ID looks like), then by internetMessageId (a message that arrived another way).
+ */
+export async function probeMail(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, item: Pick<Item, 'messageId' | 'hash'>, signal?: AbortSignal): Promise<string | null> {
+  const filters = [
+    `singleValueExtendedProperties/Any(ep: ep/id eq ${odataString(HASH_PROPERTY)} and ep/value eq ${odataString(item.hash)})`,
+    ...(item.messageId ? [`internetMessageId eq ${odataString(item.messageId)}`] : []),
+  ];
+  for (const filter of filters) {
+    const found = await ctx.client.json<{ value?: { id: string }[] }>({
+      url: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folder.key)}/messages?$filter=${encodeURIComponent(filter)}&$select=id&$top=1`,
+      mailbox: bucketOf(mailbox), site: site(mailbox, folder, 'looking for a message in'), signal,
+    });
+    if (found.value?.[0]) return found.value[0].id;
+  }
+  return null;
+}
+
+export async function updateMailFlags(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, key: string, flags: string[], signal?: AbortSignal): Promise<void> {
+  await ctx.client.json({
+    method: 'PATCH', url: `${userPath(mailbox)}/messages/${encodeURIComponent(key)}`, body: graphFlags(flags), mailbox: bucketOf(mailbox),
+    site: site(mailbox, folder, 'updating flags in'), signal,
+  });
+}
