@@ -1,9 +1,11 @@
 /**
  * Mail folders and messages: listing (root children only, hidden ones on request), creation with
  * ErrorFolderExists, message probes by internetMessageId or named extended property, JSON and MIME
- * creation (draft rule and 4 MB cap), `$value`, attachments, PATCH, move and delete.
+ * creation (draft rule and 4 MB cap), `$value`, attachments (up to 3 MB in one POST; larger ones
+ * through an upload session, mail-upload.ts), PATCH, move and delete.
  */
 import { badRequest, eqFilter, graphError, json, notFound, page, parseJsonBody, select, type SimResponse } from './http.js';
+import { createUploadSession } from './mail-upload.js';
 import { createFromJson, createFromMime, messageMime, renderMessage, toAttachment, touch } from './messages.js';
 import type { Route, RouteContext } from './router.js';
 import { childFolders, findFolder, newId } from './state.js';
@@ -26,6 +28,7 @@ export const mailRoutes: Route[] = [
   { method: 'GET', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}$`), handler: (c) => withMessage(c, (m) => json(200, select(renderMessage(m, wantsHeaders(c)), c.req.query))) },
   { method: 'GET', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}/\\$value$`), handler: (c) => withMessage(c, (m) => ({ status: 200, headers: { 'content-type': 'message/rfc822' }, body: messageMime(m) })) },
   { method: 'POST', scope: 'mailbox', upload: true, pattern: new RegExp(`^/messages/${F}/attachments$`), handler: addAttachment },
+  { method: 'POST', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}/attachments/createUploadSession$`), handler: (c) => withMessage(c, (m) => createUploadSession(c, m)) },
   { method: 'PATCH', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}$`), handler: patchMessage },
   { method: 'DELETE', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}$`), handler: deleteMessage },
   { method: 'POST', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}/move$`), handler: moveMessage },

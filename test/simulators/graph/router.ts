@@ -74,7 +74,8 @@ export class GraphRouter {
     return graphError(400, 'BadRequest', `Unsupported request: ${req.method} ${req.path}`);
   }
 
-  private async limited(ctx: RouteContext, route: Route): Promise<SimResponse> {
+  /** Runs a mailbox route through the limiter; also used by the pre-authenticated attachment upload URL (mail-upload.ts). */
+  async limited(ctx: RouteContext, route: Route): Promise<SimResponse> {
     const { state } = this;
     const address = ctx.user.address;
     state.stats.perMailbox[address] = (state.stats.perMailbox[address] ?? 0) + 1;

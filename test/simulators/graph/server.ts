@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { identityRoute } from './auth.js';
 import { graphError, type SimRequest, type SimResponse } from './http.js';
+import { attachmentSessionRoute } from './mail-upload.js';
 import type { GraphRouter } from './router.js';
 import type { SimState } from './state.js';
 import type { TlsMaterial } from './tls.js';
@@ -30,7 +31,8 @@ async function handle(state: SimState, router: GraphRouter, req: IncomingMessage
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const graph = url.pathname.startsWith('/v1.0/');
     const simReq: SimRequest = { method: req.method ?? 'GET', path: graph ? url.pathname.slice(5) : url.pathname, query: url.searchParams, headers, body };
-    const out = graph ? await router.dispatch(simReq) : identityRoute(state, simReq) ?? graphError(404, 'NotFound', `No route for ${simReq.path}`);
+    const out = graph ? await router.dispatch(simReq)
+      : (await attachmentSessionRoute(state, router, simReq)) ?? identityRoute(state, simReq) ?? graphError(404, 'NotFound', `No route for ${simReq.path}`);
     write(res, out);
   } catch (err) {
     write(res, graphError(500, 'InternalServerError', err instanceof Error ? err.message : String(err)));

@@ -106,7 +106,8 @@ export interface MimeInput { content: Buffer; flags: string[]; date: Date; hash:
 
 /** The JSON create body for a received (non-draft) message. */
 export async function graphMessageFromMime(item: MimeInput): Promise<GraphMessageCreate> {
-  const parsed = await simpleParser(item.content, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
+  // keepCidLinks: inline images stay cid: references to their inline attachments, not data: URLs in the body.
+  const parsed = await simpleParser(item.content, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true });
   const state = graphFlags(item.flags);
   const sent = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : item.date;
   const xHeaders = parsed.headerLines

@@ -1,23 +1,25 @@
 /**
  * Messages of one mail folder: per-folder delta (the cursor is the newest nextLink/deltaLink; a
  * 410 SyncStateNotFound restarts the listing with reset:true so the engine dedupes), reads as MIME,
- * writes as non-draft JSON (m365-mail-convert.ts), the probe by the source hash stamped in a named
+ * writes as non-draft JSON (m365-mail-convert.ts; attachments from 3 MB through upload sessions,
+ * m365-upload.ts), the probe by the source hash stamped in a named
  * property (then by internetMessageId), and flag updates.
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../errors.js';
 import type { ChangePage, ChangeRef, Cursor, FolderInfo, Item, MailboxRef, WriteResult } from '../types.js';
 import { HASH_PROPERTY, bucketOf, odataString, remember, userPath, type M365Context } from './m365-context.js';
-import { GraphHttpError } from './m365-errors.js';
+import { GraphHttpError, graphError } from './m365-errors.js';
 import { flagsOf, graphFlags, graphMessageFromMime, jsonBytes, type GraphMessageCreate } from './m365-mail-convert.js';
+import { WAIT_IN_PLACE_MS } from './m365-pacer.js';
+import { MAX_ATTACHMENT_BYTES, SESSION_FROM_BYTES, attachmentSize, uploadAttachment } from './m365-upload.js';
 
 export const DELTA_PAGE = 200;
 /** How long a folder listing's "empty" is trusted to skip the folder's first delta round. */
 const EMPTY_TRUSTED_MS = 60_000;
 const SELECT = 'id,internetMessageId,isRead,flag,categories,receivedDateTime';
-/** Graph refuses request bodies over 4 MB; a single attachment request may carry 3 MB. */
+/** Graph refuses request bodies over 4 MB (the message create, or one attachment under 3 MB). */
 const MAX_BODY = 3_900_000;
-const MAX_ATTACHMENT_BODY = 3_900_000;
 
 interface DeltaMessage {
   id: string;
@@ -107,27 +109,68 @@ export async function readMail(ctx: M365Context, mailbox: MailboxRef, folder: Fo
   };
 }
 
-/** Writes without the attachments that make the body too large, then adds them one by one. */
+/**
+ * Creates the message (non-draft) with the attachments that fit its 4 MB request, then adds the rest:
+ * one POST each under 3 MB, an upload session each from 3 MB (m365-upload.ts). Should adding one fail,
+ * the half-built message is deleted so that neither a retry nor the probe settles for a partial item.
+ */
 export async function writeMail(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult> {
   const message = await graphMessageFromMime(item);
   const where = site(mailbox, folder, 'writing a message to');
+  const huge = message.attachments.find((a) => attachmentSize(a) > MAX_ATTACHMENT_BYTES);
+  if (huge) {
+    throw new AppError('UNSUPPORTED', `The attachment "${huge.name}" (${megabytes(attachmentSize(huge))} MB) is larger than the 150 MB Microsoft 365 takes; the message is recorded as skipped.`);
+  }
+  const sessions = message.attachments.filter((a) => attachmentSize(a) >= SESSION_FROM_BYTES);
+  message.attachments = message.attachments.filter((a) => !sessions.includes(a));
   const later: GraphMessageCreate['attachments'] = [];
   while (jsonBytes(message) > MAX_BODY && message.attachments.length > 0) {
     const largest = message.attachments.reduce((a, b) => (a.contentBytes.length >= b.contentBytes.length ? a : b));
-    if (jsonBytes(largest) > MAX_ATTACHMENT_BODY) {
-      throw new AppError('UNSUPPORTED', `the attachment "${largest.name}" is larger than the 3 MB Microsoft Graph takes in one request; the message is recorded as skipped`);
-    }
     message.attachments.splice(message.attachments.indexOf(largest), 1);
     later.push(largest);
+  }
+  const sessionBytes = sessions.reduce((sum, a) => sum + attachmentSize(a), 0);
+  const budget = sessionBytes > 0 ? ctx.client.pacer.budgetWait(bucketOf(mailbox), sessionBytes) : 0;
+  // Better to wait before creating anything than to drop a half-uploaded message when the window is full.
+  if (budget > WAIT_IN_PLACE_MS) {
+    throw new AppError('THROTTLED', `mailferry is pacing its uploads below Microsoft's upload limit for ${mailbox.address}; mailferry waits and continues.`, { retryAfterMs: budget });
   }
   const body = message as unknown as Record<string, unknown>;
   const created = await ctx.client.json<{ id: string }>({
     method: 'POST', url: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folder.key)}/messages`, body, upload: true, mailbox: bucketOf(mailbox), site: where, signal,
   });
-  for (const attachment of later) {
-    await ctx.client.json({ method: 'POST', url: `${userPath(mailbox)}/messages/${encodeURIComponent(created.id)}/attachments`, body: attachment, upload: true, mailbox: bucketOf(mailbox), patient: true, site: where, signal });
+  const messagePath = `${userPath(mailbox)}/messages/${encodeURIComponent(created.id)}`;
+  let current = '';
+  try {
+    for (const attachment of later) {
+      current = attachment.name;
+      await ctx.client.json({ method: 'POST', url: `${messagePath}/attachments`, body: attachment, upload: true, mailbox: bucketOf(mailbox), patient: true, site: where, signal });
+    }
+    for (const attachment of sessions) {
+      current = attachment.name;
+      await uploadAttachment(ctx, mailbox, created.id, attachment, where, signal);
+    }
+  } catch (error) {
+    const removed = await ctx.client.json({ method: 'DELETE', url: messagePath, mailbox: bucketOf(mailbox), patient: true, expect: [404], site: where })
+      .then(() => true, (e: unknown) => e instanceof GraphHttpError && e.status === 404);
+    throw partialWrite(error, current, mailbox, removed);
   }
   return { key: created.id };
+}
+
+const megabytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+
+/** Keeps the failure's code (THROTTLED still pauses, a retryable one is retried) and says what happened to the message. */
+function partialWrite(error: unknown, attachment: string, mailbox: MailboxRef, removed: boolean): AppError {
+  const cause = error instanceof AppError ? error : graphError(error, { doing: `writing a message to ${mailbox.address}` });
+  const after = removed ? 'the partly written message was removed, so the next attempt starts afresh'
+    : 'the partly written message could not be removed: delete it in Outlook before copying again';
+  const text = `Adding the attachment "${attachment}" failed (${cause.userMessage.replace(/\.$/, '')}); ${after}.`;
+  // A partial message left behind would satisfy the probe of a retry: that item must fail, not be retried.
+  if (!removed) return new AppError('INTERNAL', text, { cause, retryable: false });
+  return new AppError(cause.code, text, {
+    cause, retryable: cause.retryable, ...(cause.retryAfterMs !== undefined ? { retryAfterMs: cause.retryAfterMs } : {}), ...(cause.details ? { details: cause.details } : {}),
+  });
 }
 
 /**
