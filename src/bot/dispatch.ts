@@ -46,7 +46,8 @@ function stringList(value: unknown): string[] | undefined {
 
 /** Errors a person caused (or may not see) are answered privately; the rest where they asked. */
 function isPrivate(error: AppError): boolean {
-  return error.code === 'FORBIDDEN' || error.code === 'BAD_INPUT' || error.code === 'NOT_FOUND' || error.code === 'UNSUPPORTED';
+  // THROTTLED too: the channel that refused our post would most likely refuse the error card as well.
+  return error.code === 'FORBIDDEN' || error.code === 'BAD_INPUT' || error.code === 'NOT_FOUND' || error.code === 'UNSUPPORTED' || error.code === 'THROTTLED';
 }
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {

@@ -348,7 +348,7 @@ export interface HoldInfo {
   outcome: string | null;
   /** Lines of the need (paged by cards). */
   lines: CreditLine[];
-  /** Platform user ids of the org's approvers and admins, at most 60. */
+  /** Platform user ids of who may decide: the operators (MAILFERRY_ADMINS), then the org's approvers and admins; at most 60. */
   approverIds: string[];
   /**
    * The same people as the chat platform addresses them in card refreshes: Teams `refresh.userIds` takes user MRIs

@@ -92,6 +92,9 @@ describe('Teams: credits and approvals in chat', () => {
     holdId = hold!.id;
     expect(hold!.approverIds).toContain(MEGAN.aadObjectId);
     expect(hold!.approverIds).not.toContain(ADELE.aadObjectId);
+    // Alex is an operator (MAILFERRY_ADMINS) with no stored role: the server accepts him as approver, so he is listed too.
+    expect(hold!.approverIds).toContain(ALEX.aadObjectId);
+    expect(hold!.approverChatIds).toContain(ALEX.id);
     const card = cardOf(approval);
     expect(card.refresh).toEqual({ action: { type: 'Action.Execute', verb: 'hold.refresh', data: { holdId } }, userIds: hold!.approverChatIds });
     // Teams names users by MRI in refresh.userIds: Megan (who has talked to the bot) by hers, not by her aadObjectId.

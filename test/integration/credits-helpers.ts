@@ -43,10 +43,13 @@ function connectorWith(noCreate: string[]) {
   };
 }
 
-export async function openWorld(props: { workers?: boolean; noCreate?: string[] } = {}): Promise<CreditsWorld> {
+/** `admins`: operator ids, as MAILFERRY_ADMINS sets them (EngineOptions.admins). */
+export async function openWorld(props: { workers?: boolean; noCreate?: string[]; admins?: string[] } = {}): Promise<CreditsWorld> {
   const db = await createDatabase();
   const clock = new Clock();
-  const engine = await createEngine(testEngineOptions({ databaseUrl: db.databaseUrl, now: clock.now, reconcileEveryMs: 200, connect: connectorWith(props.noCreate ?? []) }));
+  const engine = await createEngine(testEngineOptions({
+    databaseUrl: db.databaseUrl, now: clock.now, reconcileEveryMs: 200, connect: connectorWith(props.noCreate ?? []), admins: props.admins ?? [],
+  }));
   await engine.grantRole(admin, { userId: approver.userId, role: 'approver' });
   await engine.grantRole(admin, { userId: helpdesk.userId, role: 'helpdesk' });
   if (props.workers) await engine.startWorkers();

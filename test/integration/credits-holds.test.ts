@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import type { EngineEvent } from '../../src/engine/index.js';
-import { admin, approver, expectLedgerInvariants, helpdesk, openWorld, seededProject, type CreditsWorld } from './credits-helpers.js';
+import type { Actor, EngineEvent } from '../../src/engine/index.js';
+import { admin, approver, expectLedgerInvariants, helpdesk, openWorld, ORG, seededProject, type CreditsWorld } from './credits-helpers.js';
 
 /** Launch → hold → approve/reject/expire on real PostgreSQL, with the races DESIGN §5 names. */
 describe('credit holds on PostgreSQL', () => {
@@ -144,5 +144,45 @@ describe('credit holds on PostgreSQL', () => {
     const page = await world.engine.ledger(helpdesk, { limit: 3 });
     const next = await world.engine.ledger(helpdesk, { limit: 3, before: page.at(-1)!.id });
     expect(next[0]!.id).toBeLessThan(page.at(-1)!.id);
+  });
+});
+
+/** The approval card names who can decide: it must be exactly who decideHold accepts, operators included. */
+describe('approvers listed on a hold', () => {
+  const OPERATOR = 'U_OPS';
+  let world: CreditsWorld;
+  const person = (userId: string): Actor => ({ orgId: ORG, userId, userName: userId, platformAdmin: false });
+
+  beforeAll(async () => {
+    // U2 is an operator and a stored approver: listed once.
+    world = await openWorld({ admins: [OPERATOR, approver.userId] });
+    await world.engine.grantCredits(admin, { amount: 5, reason: 'approvers test' });
+  });
+  afterEach(async () => expectLedgerInvariants(world.sql));
+  afterAll(async () => world?.close());
+
+  it('lists the operators of MAILFERRY_ADMINS with the stored approvers, once each, and each of them may decide', async () => {
+    await seededProject(world, 'listed');
+    const run = await world.engine.launchRun(admin, { project: 'listed', mode: 'full' });
+    const hold = await world.engine.getHold(admin, run.hold!.id);
+    expect(hold.approverIds).toEqual([OPERATOR, approver.userId]);
+    expect(hold.approverChatIds).toEqual([OPERATOR, approver.userId]);
+    expect(hold.approverIds).not.toContain(helpdesk.userId);
+    // Whoever the card lists is accepted by the server…
+    for (const id of hold.approverIds) await expect(world.engine.authorize(person(id), ['admin', 'approver'], 'hold.approve')).resolves.toBeUndefined();
+    // …and the operator, who holds no stored role in this org, really approves.
+    expect(await world.engine.rolesOf(person(OPERATOR))).toEqual(['admin']);
+    expect(await world.engine.decideHold(person(OPERATOR), { holdId: hold.id, decision: 'approve' })).toMatchObject({ status: 'held', decidedBy: OPERATOR });
+    await world.engine.cancelRun(admin, { project: 'listed' });
+  });
+
+  it('keeps the operators within the 60 ids a Teams card refresh takes', async () => {
+    for (let i = 0; i < 70; i += 1) await world.engine.grantRole(admin, { userId: `UAPPR${String(i).padStart(3, '0')}`, role: 'approver' });
+    await seededProject(world, 'crowded');
+    const run = await world.engine.launchRun(admin, { project: 'crowded', mode: 'full' });
+    expect(run.hold!.approverIds).toHaveLength(60);
+    expect(new Set(run.hold!.approverIds).size).toBe(60);
+    expect(run.hold!.approverIds.slice(0, 2)).toEqual([OPERATOR, approver.userId]);
+    await world.engine.cancelRun(admin, { project: 'crowded' });
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The proactive Slack sender (what the notifier uses for living cards) against the Web API
- * simulator: posts and edits land where a user would see them, 429s are waited out once with
- * Retry-After, a second 429 surfaces as THROTTLED with retryAfterMs, and the simulator refuses
- * what real Slack refuses (Block Kit budgets, rate limits).
+ * simulator: posts and edits land where a user would see them, 429s are waited out for each
+ * Retry-After as long as the waits fit in 30 s, the one that would overrun it surfaces as THROTTLED
+ * with retryAfterMs, and the simulator refuses what real Slack refuses (Block Kit budgets, rate limits).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { View } from '../../src/cards/views.js';
@@ -50,14 +50,46 @@ describe('Slack sender through the Web API simulator', () => {
     expect(sim.message(second.messageId)).toBeDefined();
   });
 
-  it('surfaces a second 429 as THROTTLED with retryAfterMs and posts nothing', async () => {
+  it('waits out three 429s in a row, each for its Retry-After, and the message lands', async () => {
+    const s = sender();
+    for (let i = 0; i < 3; i += 1) sim.failNext('chat.postMessage', { retryAfter: 1 });
+    const started = Date.now();
+    const ref = await s.post('slack:T1:C2', notice('the scan card'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(sim.callsTo('chat.postMessage').map((c) => c.outcome)).toEqual(['ratelimited', 'ratelimited', 'ratelimited', 'ok']);
+    expect(sim.topLevelMessages('C2').map((m) => m.ts)).toEqual([ref.messageId]);
+  });
+
+  it('gets every card of a burst into a channel that takes one post a second', async () => {
+    const s = sender();
+    // Burst 1 at 1/s: the last of four cards posted at once is refused three times before its turn comes.
+    const refs = await Promise.all([1, 2, 3, 4].map((i) => s.post('slack:T1:C7', notice(`card ${i}`))));
+    expect(sim.topLevelMessages('C7').map((m) => m.ts).sort()).toEqual(refs.map((r) => r.messageId).sort());
+    const refusals = [1, 2, 3, 4].map((i) => sim.callsTo('chat.postMessage').filter((c) => c.outcome === 'ratelimited' && JSON.stringify(c.args).includes(`card ${i}`)).length);
+    expect(Math.max(...refusals)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives up with THROTTLED once the next wait would overrun the 30 s budget, posting nothing', async () => {
     const s = sender();
     sim.failNext('chat.postMessage', { retryAfter: 1 });
-    sim.failNext('chat.postMessage', { retryAfter: 7 });
+    sim.failNext('chat.postMessage', { retryAfter: 30 });
+    const started = Date.now();
     const error = await s.post('slack:T1:C2', notice('x')).catch((e: unknown) => e);
+    // It sat through the first second, not the 30 more that would have made 31.
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(AppError.is(error, 'THROTTLED')).toBe(true);
-    expect((error as AppError).retryAfterMs).toBe(7000);
+    expect((error as AppError).retryAfterMs).toBe(30_000);
+    expect((error as AppError).userMessage).toMatch(/rate-limiting mailferry \(chat\.postMessage\) and asked it to wait 30 s/);
     expect(sim.topLevelMessages('C2')).toHaveLength(0);
+  });
+
+  it('counts every wait against the budget: 1 s refusals past a 2.5 s budget give up on the third', async () => {
+    const web = new SlackWeb({ token: TOKEN, apiUrl: sim.apiUrl, log: createLogger('silent'), maxInlineWaitMs: 2500 });
+    for (let i = 0; i < 5; i += 1) sim.failNext('chat.postMessage', { retryAfter: 1 });
+    const error = await web.call('chat.postMessage', { channel: 'C8', text: 'x' }).catch((e: unknown) => e);
+    expect(AppError.is(error, 'THROTTLED')).toBe(true);
+    expect(sim.callsTo('chat.postMessage').map((c) => c.outcome)).toEqual(['ratelimited', 'ratelimited', 'ratelimited']);
+    expect(sim.topLevelMessages('C8')).toHaveLength(0);
   });
 
   it('enforces the chat.update budget per workspace (Tier 3, configurable)', async () => {

@@ -2,7 +2,8 @@
  * Slack on the shared express app: Bolt with an ExpressReceiver at POST /slack/events (it
  * verifies every request's signature and timestamp and answers 401 otherwise), or Socket Mode when
  * SLACK_APP_TOKEN is set (no public URL needed). The only module that wires Bolt up; mount it
- * before any body parser touches /slack/events, since the signature covers the raw body.
+ * before any body parser touches /slack/events, since the signature covers the raw body. Either way,
+ * an event Slack re-delivers (same event_id) is acked and dropped before any listener sees it.
  */
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type express from 'express';
@@ -10,6 +11,7 @@ import type { Engine } from '../../engine/index.js';
 import type { Env } from '../../env.js';
 import type { Logger } from '../../log.js';
 import type { ChatSender, Dispatcher } from '../context.js';
+import { createSlackDeliveries, skipRedeliveries } from './slack-deliveries.js';
 import { registerSlackHandlers } from './slack-handlers.js';
 import { boltLogger } from './slack-logger.js';
 import { createSlackSender } from './slack-sender.js';
@@ -63,14 +65,24 @@ export async function mountSlack(
     });
     bolt = new App({ ...common, receiver });
   }
+  const deliveries = createSlackDeliveries({ redisUrl: env.REDIS_URL, prefix: env.MAILFERRY_QUEUE_PREFIX, log: slackLog });
+  bolt.use(skipRedeliveries(deliveries, slackLog));
   registerSlackHandlers(bolt, { web, users: new SlackUserDirectory(web, slackLog), engine: options.engine, dispatcher: options.dispatcher, log: slackLog });
-  if (socketMode) await bolt.start();
+  if (socketMode) {
+    try {
+      await bolt.start();
+    } catch (error) {
+      await deliveries.close();
+      throw error;
+    }
+  }
   slackLog.info({ mode: socketMode ? 'socket' : 'http', path: socketMode ? undefined : SLACK_EVENTS_PATH }, 'slack mounted');
 
   return {
     sender: createSlackSender(web),
     async close() {
       if (socketMode) await bolt.stop();
+      await deliveries.close();
     },
   };
 }

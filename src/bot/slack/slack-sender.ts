@@ -1,7 +1,7 @@
 /**
  * Proactive Slack sends for the notifier: post into a channel we were talked to in, or edit a
- * living card. 429s are waited out once inside SlackWeb; a second one reaches the notifier as
- * AppError THROTTLED with retryAfterMs, so it can coalesce and try later without losing the state.
+ * living card. 429s are waited out inside SlackWeb while they fit its 30 s budget; past it the
+ * notifier gets AppError THROTTLED with retryAfterMs, so it can coalesce and try later without losing the state.
  */
 import type { View } from '../../cards/views.js';
 import { AppError } from '../../errors.js';

@@ -1,8 +1,9 @@
 /**
- * Every Web API call mailferry makes goes through `SlackWeb.call`: a 429 is waited out once (for
- * the seconds Slack's Retry-After asked, up to a cap), a second 429 becomes AppError THROTTLED with
- * retryAfterMs so the notifier can reschedule, and a platform error keeps Slack's error string
- * (`not_in_channel`, `trigger_expired`…) so callers can fall back on the ones they expect.
+ * Every Web API call mailferry makes goes through `SlackWeb.call`: each 429 is waited out for the
+ * seconds Slack's Retry-After asked, as often as the waits fit in one inline budget (30 s); the 429
+ * that would overrun it becomes AppError THROTTLED with retryAfterMs so the notifier can reschedule
+ * and a chat turn can say so. A platform error keeps Slack's error string (`not_in_channel`,
+ * `trigger_expired`…) so callers can fall back on the ones they expect.
  */
 import { webApi } from '@slack/bolt';
 import { AppError } from '../../errors.js';
@@ -24,7 +25,7 @@ export function slackErrorOf(error: unknown): string | undefined {
   return error instanceof SlackCallError ? error.slackError : undefined;
 }
 
-/** Longest Retry-After we sit through inside a chat turn; longer ones go back to the caller. */
+/** Longest a call sits through 429s (all its Retry-After waits together); past it the caller is told. */
 const MAX_INLINE_WAIT_MS = 30_000;
 
 export interface SlackWebOptions {
@@ -32,6 +33,8 @@ export interface SlackWebOptions {
   /** SLACK_API_URL; WebClient wants the trailing `/api/`. */
   apiUrl?: string;
   log: Logger;
+  /** Budget for waiting out 429s within one call (default 30 s); tests shorten it. */
+  maxInlineWaitMs?: number;
 }
 
 export function normaliseApiUrl(url: string | undefined): string | undefined {
@@ -42,13 +45,15 @@ export function normaliseApiUrl(url: string | undefined): string | undefined {
 export class SlackWeb {
   readonly client: InstanceType<typeof webApi.WebClient>;
   private readonly log: Logger;
+  private readonly maxInlineWaitMs: number;
 
   constructor(options: SlackWebOptions) {
     this.log = options.log;
+    this.maxInlineWaitMs = options.maxInlineWaitMs ?? MAX_INLINE_WAIT_MS;
     this.client = new webApi.WebClient(options.token, {
       slackApiUrl: normaliseApiUrl(options.apiUrl),
-      // We handle 429 ourselves (wait once, then surface THROTTLED) instead of the SDK's
-      // ten retries over thirty minutes, which would hold a chat turn hostage.
+      // We handle 429 ourselves (wait within a 30 s budget, then surface THROTTLED) instead of the
+      // SDK's ten retries over thirty minutes, which would hold a chat turn hostage.
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 500 },
       logger: boltLogger(options.log),
@@ -57,20 +62,17 @@ export class SlackWeb {
   }
 
   async call(method: string, args: Args): Promise<SlackResult> {
-    try {
-      return await this.once(method, args);
-    } catch (error) {
-      const waitMs = retryAfterMs(error);
-      if (waitMs === undefined) throw error;
-      if (waitMs > MAX_INLINE_WAIT_MS) throw throttled(method, waitMs);
-      this.log.warn({ method, retryAfterMs: waitMs }, 'slack rate limited; retrying once');
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const started = Date.now();
+    for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.once(method, args);
-      } catch (second) {
-        const again = retryAfterMs(second);
-        if (again !== undefined) throw throttled(method, again);
-        throw second;
+      } catch (error) {
+        const waitMs = retryAfterMs(error);
+        if (waitMs === undefined) throw error;
+        // Under load a channel can refuse several posts in a row; each wait that still fits is worth it.
+        if (Date.now() - started + waitMs > this.maxInlineWaitMs) throw throttled(method, waitMs);
+        this.log.warn({ method, attempt, retryAfterMs: waitMs }, 'slack rate limited; waiting before retrying');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
   }
@@ -107,7 +109,7 @@ function retryAfterMs(error: unknown): number | undefined {
 }
 
 function throttled(method: string, waitMs: number): AppError {
-  return new AppError('THROTTLED', `Slack is rate-limiting mailferry (${method}); the message will be retried in ${Math.ceil(waitMs / 1000)} s.`, {
+  return new AppError('THROTTLED', `Slack is rate-limiting mailferry (${method}) and asked it to wait ${Math.ceil(waitMs / 1000)} s. Cards being updated catch up by themselves; if you ran a command, run it again after that.`, {
     retryAfterMs: waitMs,
     details: { method },
   });

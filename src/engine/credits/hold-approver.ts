@@ -70,11 +70,11 @@ export async function decideHold(ctx: EngineContext, actor: Actor, props: { hold
     return { pending: [] };
   });
   if (result.conflict) {
-    const hold = await toHoldInfo(ctx.db, result.conflict);
+    const hold = await toHoldInfo(ctx, result.conflict);
     throw new AppError('CONFLICT', decidedSentence(result.conflict, now), { details: { hold } });
   }
   const pending = result.pending ?? [];
-  const after = await toHoldInfo(ctx.db, await findHold(ctx.db, actor.orgId, found.id));
+  const after = await toHoldInfo(ctx, await findHold(ctx.db, actor.orgId, found.id));
   const base = { runId: after.runId, projectId: after.projectId, channelKey: after.channelKey, orgId: after.orgId, holdId: after.id };
   if (props.decision === 'approve') {
     for (const r of pending) await ctx.enqueue('copy', { runId: after.runId, mailboxRunId: r.id }, jobIdFor('copy', { runId: after.runId, mailboxRunId: r.id }));

@@ -38,7 +38,7 @@ export async function expireHolds(ctx: EngineContext): Promise<number> {
     });
     if (!ended) continue;
     expired++;
-    const info = await toHoldInfo(ctx.db, ended.hold);
+    const info = await toHoldInfo(ctx, ended.hold);
     const base = { runId, projectId: info.projectId, channelKey: info.channelKey, orgId, holdId: info.id };
     await ctx.publish({ type: 'hold.decided', ...base });
     await ctx.publish({ type: 'credits.changed', ...base, runId: '', note: `${credits(ended.released)} released: the full run of ${info.projectName} got ${outcome}.` });

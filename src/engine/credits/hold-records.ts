@@ -1,7 +1,7 @@
 /** Hold rows → HoldInfo of api.ts (with the project, the org's approvers and whether self-approval is allowed). */
 import { and, eq, inArray } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
-import type { CreditLine, HoldInfo } from '../api.js';
+import type { CreditLine, EngineOptions, HoldInfo } from '../api.js';
 import type { DbOrTx } from '../db/client.js';
 import { creditHolds, orgs, projects, roles, settings } from '../db/schema.js';
 
@@ -10,10 +10,21 @@ export type HoldRow = typeof creditHolds.$inferSelect;
 /** Teams refresh.userIds takes at most 60 ids. */
 const MAX_APPROVER_IDS = 60;
 
-export async function approverIds(db: DbOrTx, orgId: string): Promise<string[]> {
-  const rows = await db.selectDistinct({ userId: roles.userId }).from(roles)
+/** What reading a hold needs: the store, and the operators (MAILFERRY_ADMINS) who approve in every org. */
+export interface HoldReader {
+  db: DbOrTx;
+  options: Pick<EngineOptions, 'admins'>;
+}
+
+/**
+ * Everyone the server would accept as approver (policies/roles.ts): the operators of MAILFERRY_ADMINS
+ * first (few, and admins in every org), then the stored approvers and admins. Slack workspace admins
+ * also approve, but only Slack knows who they are, so they are not listed.
+ */
+export async function approverIds(reader: HoldReader, orgId: string): Promise<string[]> {
+  const rows = await reader.db.selectDistinct({ userId: roles.userId }).from(roles)
     .where(and(eq(roles.orgId, orgId), inArray(roles.role, ['approver', 'admin']))).orderBy(roles.userId).limit(MAX_APPROVER_IDS);
-  return rows.map((r) => r.userId);
+  return [...new Set([...reader.options.admins, ...rows.map((r) => r.userId)])].slice(0, MAX_APPROVER_IDS);
 }
 
 export function aliasKey(orgId: string, userId: string): string {
@@ -28,7 +39,8 @@ async function chatIds(db: DbOrTx, orgId: string, ids: string[]): Promise<string
   return ids.map((id) => byKey.get(aliasKey(orgId, id)) ?? id);
 }
 
-export async function toHoldInfo(db: DbOrTx, row: HoldRow): Promise<HoldInfo> {
+export async function toHoldInfo(reader: HoldReader, row: HoldRow): Promise<HoldInfo> {
+  const { db } = reader;
   const [project] = await db.select({ name: projects.name, channelKey: projects.channelKey }).from(projects).where(eq(projects.id, row.projectId));
   const [org] = await db.select({ selfApproval: orgs.selfApproval }).from(orgs).where(eq(orgs.id, row.orgId));
   return {
@@ -37,13 +49,13 @@ export async function toHoldInfo(db: DbOrTx, row: HoldRow): Promise<HoldInfo> {
     availableBefore: row.availableBefore, availableAfter: row.availableAfter, requestedBy: row.requestedBy, requestedByName: row.requestedByName,
     createdAt: row.createdAt.toISOString(), expiresAt: row.expiresAt.toISOString(), decidedBy: row.decidedBy, decidedByName: row.decidedByName,
     decidedAt: row.decidedAt?.toISOString() ?? null, outcome: row.outcome, lines: row.lines as CreditLine[],
-    ...await approvers(db, row.orgId), selfApproval: org?.selfApproval ?? false,
+    ...await approvers(reader, row.orgId), selfApproval: org?.selfApproval ?? false,
   };
 }
 
-async function approvers(db: DbOrTx, orgId: string): Promise<Pick<HoldInfo, 'approverIds' | 'approverChatIds'>> {
-  const ids = await approverIds(db, orgId);
-  return { approverIds: ids, approverChatIds: await chatIds(db, orgId, ids) };
+async function approvers(reader: HoldReader, orgId: string): Promise<Pick<HoldInfo, 'approverIds' | 'approverChatIds'>> {
+  const ids = await approverIds(reader, orgId);
+  return { approverIds: ids, approverChatIds: await chatIds(reader.db, orgId, ids) };
 }
 
 /** The hold of an org (NOT_FOUND for another org's: ids are not secrets, but holds are). */
@@ -66,7 +78,7 @@ export function clock(at: Date, now: Date): string {
 }
 
 /** The run's hold as HoldInfo (null for runs that needed no credits): for RunInfo.hold on reads. */
-export async function holdInfoOfRun(db: DbOrTx, runId: string): Promise<HoldInfo | null> {
-  const row = await holdOfRun(db, runId);
-  return row ? toHoldInfo(db, row) : null;
+export async function holdInfoOfRun(reader: HoldReader, runId: string): Promise<HoldInfo | null> {
+  const row = await holdOfRun(reader.db, runId);
+  return row ? toHoldInfo(reader, row) : null;
 }

@@ -27,7 +27,7 @@ export async function releaseAtRunEnd(ctx: EngineContext, runId: string): Promis
 
 /** credits.changed ("Run of Contoso finished: 18 credits consumed, 2 released."), and hold.decided when it was still pending. */
 export async function announceEnded(ctx: EngineContext, ended: EndedHold, how: 'finished' | 'cancelled'): Promise<void> {
-  const info = await toHoldInfo(ctx.db, ended.hold);
+  const info = await toHoldInfo(ctx, ended.hold);
   const base = { runId: info.runId, projectId: info.projectId, channelKey: info.channelKey, orgId: info.orgId, holdId: info.id };
   if (ended.wasPending) await ctx.publish({ type: 'hold.decided', ...base });
   await ctx.publish({ type: 'credits.changed', ...base, runId: '',

@@ -88,7 +88,7 @@ export async function setCreditPolicy(ctx: EngineContext, actor: Actor, policy: 
 
 export async function getHold(ctx: EngineContext, actor: Actor, holdId: string): Promise<HoldInfo> {
   await authorize(ctx, actor, ANY_ROLE, 'hold.read');
-  return toHoldInfo(ctx.db, await findHold(ctx.db, actor.orgId, holdId));
+  return toHoldInfo(ctx, await findHold(ctx.db, actor.orgId, holdId));
 }
 
 export async function listHolds(ctx: EngineContext, actor: Actor, props?: { status?: HoldStatus[] }): Promise<HoldInfo[]> {
@@ -99,7 +99,7 @@ export async function listHolds(ctx: EngineContext, actor: Actor, props?: { stat
   const rows = await ctx.db.select().from(creditHolds).where(and(eq(creditHolds.orgId, actor.orgId), inArray(creditHolds.status, statuses)))
     .orderBy(asc(creditHolds.createdAt), asc(creditHolds.id)).limit(200);
   const out: HoldInfo[] = [];
-  for (const row of rows) out.push(await toHoldInfo(ctx.db, row));
+  for (const row of rows) out.push(await toHoldInfo(ctx, row));
   return out;
 }
 

@@ -47,5 +47,5 @@ export async function cancelRun(ctx: EngineContext, actor: Actor, props: { proje
   await ctx.runtime.redis.set(abortKey(ctx.options.queuePrefix, run.id), '1', 'EX', FLAG_TTL_S);
   for (const s of stopped) await ctx.runtime.removeJob('copy', jobIdFor('copy', { runId: run.id, mailboxRunId: s.id }));
   await ctx.publish({ type: 'run.finished', runId: run.id, projectId: project.id, channelKey: project.channelKey });
-  return { ...toRunInfo(run, project), ...(ended ? { hold: await toHoldInfo(ctx.db, ended.hold) } : {}) };
+  return { ...toRunInfo(run, project), ...(ended ? { hold: await toHoldInfo(ctx, ended.hold) } : {}) };
 }

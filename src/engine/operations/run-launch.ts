@@ -152,7 +152,7 @@ export async function launchRun(ctx: EngineContext, actor: Actor, props: { proje
   }
   let hold: HoldInfo | null = null;
   if (created.hold) {
-    hold = await toHoldInfo(ctx.db, created.hold);
+    hold = await toHoldInfo(ctx, created.hold);
     await ctx.publish({ type: 'hold.created', runId: run.id, projectId: project.id, channelKey: project.channelKey, orgId: actor.orgId, holdId: hold.id });
   }
   return { ...toRunInfo(run, project), hold };

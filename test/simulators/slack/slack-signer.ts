@@ -2,7 +2,8 @@
  * Requests as Slack sends them to an app: signed with the signing secret
  * (`v0=` + HMAC-SHA256(secret, `v0:{timestamp}:{raw body}`)), form-encoded, slash commands as
  * plain fields and interactions as one `payload` field holding JSON. Each builder hands out a fresh
- * trigger_id and response_url from the simulator, as Slack does per interaction.
+ * trigger_id and response_url from the simulator, as Slack does per interaction. An Events API
+ * re-delivery is the same body again with `X-Slack-Retry-Num` / `X-Slack-Retry-Reason` (`retry`).
  */
 import { createHmac } from 'node:crypto';
 import type { SlackApiSimulator } from './slack-api-simulator.js';
@@ -17,7 +18,7 @@ export async function signedSlackRequest(
   url: string,
   secret: string,
   body: URLSearchParams | string,
-  options: { timestamp?: number; signature?: string; contentType?: string } = {},
+  options: { timestamp?: number; signature?: string; contentType?: string; retry?: SlackRetry } = {},
 ): Promise<Response> {
   const raw = typeof body === 'string' ? body : body.toString();
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
@@ -28,9 +29,17 @@ export async function signedSlackRequest(
       'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': options.signature ?? slackSignature(secret, timestamp, raw),
+      // A re-delivery is signed anew (fresh timestamp) but carries the same body, so the same event_id.
+      ...(options.retry ? { 'x-slack-retry-num': String(options.retry.num), 'x-slack-retry-reason': options.retry.reason } : {}),
     },
     body: raw,
   });
+}
+
+/** How Slack marks a re-delivery: attempt 1–3 and why (`http_timeout`, `http_error`, `connection_failed`…). */
+export interface SlackRetry {
+  num: number;
+  reason: string;
 }
 
 export interface SlackActor {
@@ -134,15 +143,15 @@ export function viewSubmissionBody(sim: SlackApiSimulator, actor: SlackActor, vi
   return { body: new URLSearchParams({ payload: JSON.stringify(payload) }), triggerId, responseUrl: '' };
 }
 
-/** An Events API delivery (JSON, not form-encoded), e.g. an app_mention or a DM `message`. */
-export function eventCallbackBody(actor: SlackActor, event: Json): string {
+/** An Events API delivery (JSON, not form-encoded), e.g. an app_mention or a DM `message`; Slack re-delivers it with the same event_id. */
+export function eventCallbackBody(actor: SlackActor, event: Json, options: { eventId?: string } = {}): string {
   return JSON.stringify({
     token: 'deprecated-verification-token',
     team_id: actor.teamId,
     api_app_id: 'ASIM',
     event: { event_ts: `${Date.now() / 1000}`, ts: `${Date.now() / 1000}`, team: actor.teamId, ...event },
     type: 'event_callback',
-    event_id: `Ev${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    event_id: options.eventId ?? `Ev${Date.now()}${Math.floor(Math.random() * 1e6)}`,
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: actor.teamId, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,

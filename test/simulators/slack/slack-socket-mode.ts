@@ -2,7 +2,8 @@
  * Slack's Socket Mode side, enough for Bolt's SocketModeClient: `apps.connections.open` (app-level
  * token) hands out a ws:// URL on the simulator's port; the WebSocket (RFC 6455, written here on
  * node:http's upgrade so no extra package is needed) sends `hello`, answers pings, delivers
- * envelopes and collects their acks (`{ envelope_id, payload }`), timing each one.
+ * envelopes and collects their acks (`{ envelope_id, payload }`), timing each one. A re-delivery is
+ * a new envelope around the same payload with `retry_attempt` and `retry_reason` set, as Slack sends it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -39,11 +40,14 @@ export class SocketModeServer {
     return this.connectedOnce;
   }
 
-  /** Delivers an envelope (`slash_commands`, `interactive`, `events_api`) and resolves with its ack. */
-  deliver(type: string, payload: Record<string, unknown>): Promise<EnvelopeAck> {
+  /** Delivers an envelope (`slash_commands`, `interactive`, `events_api`) and resolves with its ack; `retry` makes it a re-delivery. */
+  deliver(type: string, payload: Record<string, unknown>, retry?: { attempt: number; reason: string }): Promise<EnvelopeAck> {
     const envelopeId = randomUUID();
     const promise = new Promise<EnvelopeAck>((resolve) => this.waiting.set(envelopeId, { started: performance.now(), resolve }));
-    const message = { envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' };
+    const message = {
+      envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api',
+      retry_attempt: retry?.attempt ?? 0, retry_reason: retry?.reason ?? '',
+    };
     for (const socket of this.sockets) socket.write(frame(0x1, Buffer.from(JSON.stringify(message))));
     return promise;
   }
