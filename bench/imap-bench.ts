@@ -20,10 +20,11 @@ import { createDatabase } from '../test/helpers/store.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../test/helpers/dovecot.js';
 import { benchUsers, loadSource } from './bench-source.js';
 import { compare, describeFidelity, perfect, snapshot, type Fidelity, type Snapshot } from './fidelity.js';
+import { cpuBetween, cpuByCommand, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
 import { runMailferry } from './mailferry-run.js';
 import { installed, MBSYNC_PARALLEL, PEERS, type Peer } from './peers.js';
 
-interface Result { tool: string; seconds: number; rate: number; fidelity: Fidelity; note: string }
+interface Result { tool: string; seconds: number; cpuSeconds?: number; rate: number; fidelity: Fidelity; note: string }
 
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -40,7 +41,7 @@ function intFlag(argv: string[], name: string, fallback: number, max: number): n
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** A tool's run: a note for the report and, when the tool times itself (mailferry: setup excluded), its seconds. */
-type ToolRun = (destination: DovecotServer, dir: string) => Promise<{ note: string; seconds?: number }>;
+type ToolRun = (destination: DovecotServer, dir: string) => Promise<{ note: string; seconds?: number; cpuSeconds?: number; cpuByTool?: string }>;
 
 async function timedTool(name: string, users: DovecotUser[], source: DovecotServer, expected: Snapshot, run: ToolRun): Promise<Result> {
   const destination = await startDovecot({ users });
@@ -48,14 +49,19 @@ async function timedTool(name: string, users: DovecotUser[], source: DovecotServ
   try {
     log(`${name}: copying…`);
     const started = performance.now();
+    const cpu0 = machineCpuSeconds();
+    const byCommand0 = cpuByCommand();
     const outcome = await run(destination, dir);
     const seconds = outcome.seconds ?? (performance.now() - started) / 1000;
+    const cpuSeconds = outcome.cpuSeconds ?? cpuBetween(cpu0, machineCpuSeconds());
+    const cpuByTool = outcome.cpuByTool ?? describeCpuDelta(byCommand0, cpuByCommand());
     const note = outcome.note;
     const fidelity = compare(expected, await snapshot(destination, users));
+    const cpu = cpuSeconds === undefined ? '' : `, machine CPU ${cpuSeconds.toFixed(1)} s (${(cpuSeconds * 1000 / Math.max(1, fidelity.expected)).toFixed(2)} ms/msg${cpuByTool ? `: ${cpuByTool}` : ''})`;
     const rate = fidelity.expected / seconds;
-    log(`${name}: ${seconds.toFixed(1)} s, ${rate.toFixed(0)} msg/s, fidelity ${describeFidelity(fidelity)}${note ? ` — ${note}` : ''}`);
+    log(`${name}: ${seconds.toFixed(1)} s, ${rate.toFixed(0)} msg/s${cpu}, fidelity ${describeFidelity(fidelity)}${note ? ` — ${note}` : ''}`);
     for (const example of fidelity.examples) log(`  e.g. ${example}`);
-    return { tool: name, seconds, rate, fidelity, note };
+    return { tool: name, seconds, cpuSeconds, rate, fidelity, note };
   } finally {
     await destination.stop();
     await rm(dir, { recursive: true, force: true });
@@ -72,7 +78,7 @@ async function mailferryOn(store: 'pglite' | 'postgres', props: { users: Dovecot
     return [await timedTool(name, props.users, props.source, props.expected, async (destination) => {
       const t = await runMailferry({ ...props, destination, store: { dataDir, databaseUrl: database?.databaseUrl }, progress: log });
       const note = `scan ${t.scanSeconds.toFixed(1)} s + full run ${t.runSeconds.toFixed(1)} s, run ${t.runStatus}, engine verification ${t.consistencyPercent ?? '?'} %`;
-      return { note, seconds: t.seconds };
+      return { note, seconds: t.seconds, cpuSeconds: t.cpuSeconds, cpuByTool: t.cpuByTool };
     })];
   } catch (error) {
     log(`${name}: failed — ${error instanceof Error ? error.message : String(error)}${store === 'postgres' ? ' (is PostgreSQL at 127.0.0.1:5432 up? --store pglite skips it)' : ''}`);

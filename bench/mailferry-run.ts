@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { createEngine, type Actor, type Engine, type RunDetail } from '../src/engine/index.js';
 import type { DovecotServer, DovecotUser } from '../test/helpers/dovecot.js';
+import { cpuBetween, cpuByCommand, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
 
-export interface MailferryTiming { seconds: number; scanSeconds: number; runSeconds: number; consistencyPercent: number | null; runStatus: string }
+export interface MailferryTiming { seconds: number; cpuSeconds?: number; cpuByTool?: string; scanSeconds: number; runSeconds: number; consistencyPercent: number | null; runStatus: string }
 
 const actor: Actor = { orgId: 'bench', orgName: 'bench', userId: 'cli:bench', userName: 'cli:bench', platformAdmin: true };
 const quiet = { info() {}, warn() {}, error() {} };
@@ -43,6 +44,8 @@ export async function runMailferry(props: {
     await engine.grantCredits(actor, { amount: props.users.length, reason: 'bench' });
 
     const t0 = performance.now();
+    const cpu0 = machineCpuSeconds();
+    const byCommand0 = cpuByCommand();
     const scan = await waitFor(engine, (await engine.startScan(actor, { project: project.id })).id);
     if (scan.status !== 'completed') throw new Error(`the scan ended ${scan.status}: ${scan.error ?? ''}`);
     const review = await engine.getMatchReview(actor, { project: project.id });
@@ -57,8 +60,10 @@ export async function runMailferry(props: {
       props.progress(`mailferry: ${r.progress.itemsDone ?? 0}/${r.progress.itemsTotal ?? '?'} items, mailboxes ${r.progress.mailboxesDone ?? 0}/${r.progress.mailboxesTotal ?? '?'}`);
     });
     const t2 = performance.now();
+    const cpuSeconds = cpuBetween(cpu0, machineCpuSeconds());
+    const cpuByTool = describeCpuDelta(byCommand0, cpuByCommand());
     const verification = await engine.getVerification(actor, { project: project.id, runId: run.id }).catch(() => null);
-    return { seconds: (t2 - t0) / 1000, scanSeconds: (t1 - t0) / 1000, runSeconds: (t2 - t1) / 1000, consistencyPercent: verification?.consistencyPercent ?? null, runStatus: run.status };
+    return { seconds: (t2 - t0) / 1000, cpuSeconds, cpuByTool, scanSeconds: (t1 - t0) / 1000, runSeconds: (t2 - t1) / 1000, consistencyPercent: verification?.consistencyPercent ?? null, runStatus: run.status };
   } finally {
     await engine.close();
   }

@@ -9,33 +9,12 @@
  * Crash safety is the engine's (intents before writes, probe after a crash): a write in flight when
  * the socket dies is rejected as a connection failure, exactly like imapflow's.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { ImapLogin, ImapServer } from './imap-pool.js';
-import { appendUids, capabilitySet, encodeMailboxName, flagList, imapDateTime, parseStatusLine, quoted, type StatusLine } from './imap-wire.js';
+import { PipelinedSession, type Response, type WireError } from './imap-pipelined.js';
+import { appendUids, encodeMailboxName, flagList, imapDateTime, quoted, type StatusLine } from './imap-wire.js';
 
-/** Shaped like imapflow's errors, so toImapAppError maps both the same way. */
-export interface WireError extends Error {
-  code?: string;
-  responseStatus?: string;
-  responseText?: string;
-  serverResponseCode?: string;
-  authenticationFailed?: boolean;
-  mailboxMissing?: boolean;
-}
-
-function wireError(message: string, fields: Omit<WireError, 'name' | 'message'>): WireError {
-  return Object.assign(new Error(message), fields);
-}
-
-function commandError(line: StatusLine): WireError {
-  return wireError(`${line.status} ${line.text}`, {
-    responseStatus: line.status, responseText: line.text, serverResponseCode: line.code,
-    ...(line.code === 'TRYCREATE' || line.code === 'NONEXISTENT' ? { mailboxMissing: true } : {}),
-  });
-}
-
-interface Pending { resolve(line: StatusLine): void; reject(error: WireError): void }
+export type { WireError } from './imap-pipelined.js';
 
 /** A message waiting for its APPEND: `head` is ` (flags) "date" {n+}\r\n`, `mailbox` quoted and encoded. */
 interface Queued { mailbox: string; head: string; content: Buffer; resolve(result: AppendResult): void; reject(error: WireError): void }
@@ -43,8 +22,6 @@ interface Queued { mailbox: string; head: string; content: Buffer; resolve(resul
 /** What a write gave: the new message's UID, or nothing when the server did not say (UIDNOTSTICKY). */
 export type AppendResult = { uidValidity: string; uid: number } | null;
 
-/** How long a command may go without a byte from the server before the connection counts as dead. */
-const SILENCE_TIMEOUT_MS = 120_000;
 const CRLF = Buffer.from('\r\n');
 /**
  * Commands in flight at once: while they run, new messages gather into the next MULTIAPPEND. Two, so
@@ -55,49 +32,22 @@ const MAX_IN_FLIGHT = 2;
 export const MAX_BATCH = 50;
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
-export class ImapAppender {
-  private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending = new Map<string, Pending>();
-  private capabilities = new Set<string>();
-  private tagCounter = 0;
-  private failure: WireError | null = null;
-  private onGreeting: ((line: string) => void) | null = null;
+export class ImapAppender extends PipelinedSession {
   private readonly queue: Queued[] = [];
   private inFlight = 0;
   private flushing = false;
 
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(wireError(`connection error: ${error.message}`, { code: error.code ?? 'ECONNRESET' })));
-    socket.on('close', () => this.fail(wireError('connection closed', { code: 'EConnectionClosed' })));
-    socket.on('timeout', () => {
-      if (this.pending.size > 0) socket.destroy(wireError('the server stopped answering', { code: 'ETIMEDOUT' }));
-    });
-  }
-
-  /** Signs in on a new connection; null when the server lacks what pipelining needs. Throws (imapflow-shaped) on failures. */
+  /** Signs in on a new connection; null when the server lacks LITERAL+ or UIDPLUS. Throws (imapflow-shaped) on failures. */
   static async open(server: ImapServer, login: ImapLogin, timeoutMs: number): Promise<ImapAppender | null> {
-    const socket = server.tls
-      ? tlsConnect({ host: server.host, port: server.port, ...(isIP(server.host) ? {} : { servername: server.host }) })
-      : netConnect({ host: server.host, port: server.port });
-    const appender = new ImapAppender(socket);
-    const deadline = setTimeout(() => socket.destroy(wireError('the server did not answer in time', { code: 'CONNECT_TIMEOUT' })), timeoutMs);
-    try {
-      const ready = await appender.start(server, login);
-      if (!ready) appender.close();
-      return ready ? appender : null;
-    } catch (error) {
-      appender.close();
-      throw error;
-    } finally {
-      clearTimeout(deadline);
-    }
+    return PipelinedSession.connect((socket: Socket) => new ImapAppender(socket), server, login, timeoutMs);
   }
 
-  /** False once the connection failed or was closed: never hand it out again. */
-  get usable(): boolean {
-    return this.failure === null && !this.socket.destroyed;
+  protected serves(): boolean {
+    return this.capabilities.has('LITERAL+') && this.capabilities.has('UIDPLUS');
+  }
+
+  protected onUntagged(_response: Response): void {
+    // An appender selects no mailbox: untagged data (EXISTS of another session, alerts) is not its business.
   }
 
   /** The server's APPENDLIMIT (RFC 7889), when it gives one. */
@@ -123,72 +73,7 @@ export class ImapAppender {
     });
   }
 
-  /** Logs out (best effort) and closes; commands still in flight are rejected. */
-  close(): void {
-    if (!this.socket.destroyed && this.failure === null && this.capabilities.size > 0) this.socket.end(`L${++this.tagCounter} LOGOUT\r\n`);
-    this.fail(wireError('connection closed by mailferry', { code: 'EConnectionClosed' }));
-    setTimeout(() => this.socket.destroy(), 1000).unref();
-  }
-
-  /** Keeps the process from waiting for this socket while it sits unused (see imap-parking.ts). */
-  setRef(ref: boolean): void {
-    if (ref) this.socket.ref(); else this.socket.unref();
-  }
-
-  private async start(server: ImapServer, login: ImapLogin): Promise<boolean> {
-    const greeting = parseStatusLine(await new Promise<string>((resolve, reject) => {
-      this.onGreeting = resolve;
-      this.socket.once('close', () => reject(this.failure ?? wireError('connection closed', { code: 'EConnectionClosed' })));
-    }));
-    if (!greeting || greeting.tag !== '*' || greeting.status === 'BYE') throw wireError('the server refused the connection', { code: 'ClosedAfterConnectText' });
-    if (greeting.code === 'CAPABILITY') this.capabilities = capabilitySet(greeting.codeArgs ?? '');
-    else await this.command('CAPABILITY\r\n');
-    if (greeting.status !== 'PREAUTH') {
-      // Opportunistic STARTTLS is imapflow's job: a clear-text session where the server offers TLS stays with imapflow.
-      if (!server.tls && this.capabilities.has('STARTTLS')) return false;
-      const signedIn = await this.authenticate(login);
-      if (!signedIn) return false;
-      if (signedIn.code === 'CAPABILITY') this.capabilities = capabilitySet(signedIn.codeArgs ?? '');
-      else await this.command('CAPABILITY\r\n');
-    }
-    return this.capabilities.has('LITERAL+') && this.capabilities.has('UIDPLUS');
-  }
-
-  /** SASL PLAIN with an initial response when offered, else LOGIN with quoted strings; null when neither can carry these credentials. */
-  private async authenticate(login: ImapLogin): Promise<StatusLine | null> {
-    let command: string;
-    if (this.capabilities.has('AUTH=PLAIN') && this.capabilities.has('SASL-IR')) {
-      command = `AUTHENTICATE PLAIN ${Buffer.from(`\0${login.user}\0${login.password}`).toString('base64')}\r\n`;
-    } else {
-      const user = quoted(login.user);
-      const password = quoted(login.password);
-      if (user === null || password === null || this.capabilities.has('LOGINDISABLED')) return null;
-      command = `LOGIN ${user} ${password}\r\n`;
-    }
-    try {
-      return await this.command(command);
-    } catch (error) {
-      const failure = error as WireError;
-      if (failure.responseStatus === 'NO') failure.authenticationFailed = true;
-      throw failure;
-    }
-  }
-
-  /** Sends `TAG <parts>` (text and LITERAL+ bytes, ending in CRLF) and resolves with its tagged OK. */
-  private command(...parts: (string | Buffer)[]): Promise<StatusLine> {
-    if (this.failure) return Promise.reject(this.failure);
-    const tag = `W${++this.tagCounter}`;
-    return new Promise<StatusLine>((resolve, reject) => {
-      this.pending.set(tag, { resolve, reject });
-      if (this.pending.size === 1) this.socket.setTimeout(SILENCE_TIMEOUT_MS);
-      this.socket.cork();
-      this.socket.write(`${tag} `);
-      for (const part of parts) this.socket.write(part);
-      this.socket.uncork();
-    });
-  }
-
-  /** Flushes once the current turn has queued what it will: every write started together rides one batch. */
+/** Flushes once the current turn has queued what it will: every write started together rides one batch. */
   private schedule(): void {
     if (this.flushing || this.inFlight >= MAX_IN_FLIGHT) return;
     this.flushing = true;
@@ -249,55 +134,8 @@ export class ImapAppender {
     batch.forEach((item, i) => item.resolve(uids && uids.uids.length === batch.length ? { uidValidity: uids.uidValidity, uid: uids.uids[i]! } : null));
   }
 
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const line = this.takeLine();
-      if (line === null) return;
-      this.onLine(line);
-    }
-  }
-
-  /** The next complete response line (with any literals it carries inlined), or null until more bytes come. */
-  private takeLine(): string | null {
-    let at = 0;
-    for (;;) {
-      const end = this.buffer.indexOf(CRLF, at);
-      if (end < 0) return null;
-      const literal = /\{(\d+)\}$/.exec(this.buffer.toString('latin1', Math.max(at, end - 24), end));
-      if (!literal) break;
-      // A literal inside a response (unsolicited data we do not use): skip its bytes, read on.
-      at = end + 2 + Number(literal[1]);
-      if (at > this.buffer.length) return null;
-    }
-    const end = this.buffer.indexOf(CRLF, at);
-    const line = this.buffer.toString('utf8', 0, end);
-    this.buffer = this.buffer.subarray(end + 2);
-    return line;
-  }
-
-  private onLine(line: string): void {
-    if (this.onGreeting) {
-      const greet = this.onGreeting;
-      this.onGreeting = null;
-      greet(line);
-      return;
-    }
-    const status = parseStatusLine(line);
-    if (line.startsWith('* CAPABILITY ')) this.capabilities = capabilitySet(line.slice('* CAPABILITY '.length));
-    if (!status || status.tag === '*' || status.tag === '+') return;
-    const waiting = this.pending.get(status.tag);
-    if (!waiting) return;
-    this.pending.delete(status.tag);
-    if (this.pending.size === 0) this.socket.setTimeout(0);
-    if (status.status === 'OK') waiting.resolve(status);
-    else waiting.reject(commandError(status));
-  }
-
-  private fail(error: WireError): void {
-    this.failure ??= error;
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+  protected override fail(error: WireError): void {
+    super.fail(error);
     for (const item of this.queue.splice(0)) item.reject(error);
   }
 }

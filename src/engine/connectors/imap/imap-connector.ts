@@ -1,19 +1,22 @@
 /**
  * The IMAP connector (any server; tested against Dovecot 2.3). SDK: imapflow. Each account gets a small
  * pool of signed-in connections; every call borrows one, so per-account concurrency is the pool
- * size. Writes go through a pipelined appender instead (imap-append-lanes.ts) when the server has
- * LITERAL+ and UIDPLUS: many in flight on one socket, hence a write width above the pool size.
+ * size. Writes go through a pipelined appender instead (imap-appender.ts) when the server has
+ * LITERAL+ and UIDPLUS: many in flight on one socket, hence a write width above the pool size. Pages
+ * of whole messages are read by mailferry's own reader (imap-reader.ts), one session per account.
  * imapflow types never leave this folder.
  */
 import type { ImapFlow } from 'imapflow';
 import type { Connector, ConnectorLimits, FolderInfo, Item, MailboxRef, WriteResult } from '../types.js';
 import { listMailboxes, loginFor, validate, type ImapSettings } from './imap-accounts.js';
-import { AppendLanes } from './imap-append-lanes.js';
+import { ImapAppender } from './imap-appender.js';
 import { listChanges } from './imap-changes.js';
 import { toImapAppError } from './imap-errors.js';
 import { ensureFolder, listFolders } from './imap-folders.js';
-import { appendLimit, appendPipelined, findWritten, probeItem, readItem, readItems, updateFlags, writeItem } from './imap-items.js';
+import { appendLimit, appendPipelined, findWritten, probeItem, readItem, readItems, readItemsPipelined, updateFlags, writeItem } from './imap-items.js';
+import { SessionLanes } from './imap-lanes.js';
 import { ImapPool } from './imap-pool.js';
+import { ImapReader } from './imap-reader.js';
 import { mailboxStats } from './imap-stats.js';
 
 /** imapflow connections per account (each runs one command at a time). */
@@ -30,7 +33,8 @@ export function createImapConnector(settings: ImapSettings): Connector {
   };
   const server = { host: settings.host, port: settings.port, tls: settings.tls };
   const pool = new ImapPool(server, CONNECTIONS_PER_ACCOUNT, learnLimits);
-  const lanes = new AppendLanes(server);
+  const lanes = new SessionLanes(server, 'appender', ImapAppender.open);
+  const readers = new SessionLanes(server, 'reader', ImapReader.open);
   const use = <T>(mailbox: MailboxRef, doing: string, fn: (client: ImapFlow) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     signal?.throwIfAborted();
     return pool.use(loginFor(settings, mailbox), fn, doing);
@@ -50,6 +54,20 @@ export function createImapConnector(settings: ImapSettings): Connector {
     }
     return use(mailbox, doing, (client) => writeItem(client, folder.key, item), signal);
   };
+  /** A page of messages through the account's reader, else (a folder it cannot name) imapflow. */
+  const read = async (mailbox: MailboxRef, folder: FolderInfo, keys: string[], signal?: AbortSignal): Promise<Item[]> => {
+    signal?.throwIfAborted();
+    const login = loginFor(settings, mailbox);
+    const doing = `reading messages in "${folder.path.join('/')}"`;
+    const reader = await readers.get(login);
+    if (reader) {
+      const items = await readItemsPipelined(reader, folder.key, keys).catch((error: unknown) => {
+        throw toImapAppError(error, { address: login.address, server: pool.label, doing });
+      });
+      if (items !== null) return items;
+    }
+    return use(mailbox, doing, (client) => readItems(client, folder.key, keys), signal);
+  };
 
   return {
     platform: 'imap',
@@ -65,12 +83,13 @@ export function createImapConnector(settings: ImapSettings): Connector {
     ensureFolder: (mailbox, path, role, _itemType, signal) => use(mailbox, `creating folder "${path.join('/')}"`, (client) => ensureFolder(client, path, role), signal),
     listChanges: (mailbox, folder, cursor, signal) => use(mailbox, `listing folder "${folder.path.join('/')}"`, (client) => listChanges(client, folder.key, cursor), signal),
     readItem: (mailbox, folder, key, signal) => use(mailbox, `reading a message in "${folder.path.join('/')}"`, (client) => readItem(client, folder.key, key), signal),
-    readItems: (mailbox, folder, keys, signal) => use(mailbox, `reading messages in "${folder.path.join('/')}"`, (client) => readItems(client, folder.key, keys), signal),
+    readItems: read,
     writeItem: write,
     probeItem: (mailbox, folder, item, signal) => use(mailbox, `looking for a message in "${folder.path.join('/')}"`, (client) => probeItem(client, folder.key, item), signal),
     updateFlags: (mailbox, folder, key, flags, signal) => use(mailbox, `updating flags in "${folder.path.join('/')}"`, (client) => updateFlags(client, folder.key, key, flags), signal),
     close: () => {
       lanes.close();
+      readers.close();
       return pool.close();
     },
   };

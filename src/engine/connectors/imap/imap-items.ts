@@ -6,6 +6,7 @@ import type { ImapFlow, MailboxObject } from 'imapflow';
 import { AppError } from '../../../errors.js';
 import type { Item, WriteResult } from '../types.js';
 import type { ImapAppender } from './imap-appender.js';
+import type { FetchedMessage, ImapReader } from './imap-reader.js';
 import { itemKey, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags, sha256 } from './imap-message.js';
 
 /**
@@ -51,21 +52,17 @@ export function uidSet(uids: number[]): string {
   return parts.join(',');
 }
 
-/**
- * Reads a page of messages with ONE UID FETCH (collected in full before any other command: imapflow
- * cannot run a command inside a fetch). Keys of another UIDVALIDITY or not returned are gone: left out.
- */
-export async function readItems(client: ImapFlow, path: string, keys: string[]): Promise<Item[]> {
-  if (keys.length === 0) return [];
-  const box = await openForRead(client, path);
-  const uidValidity = box.uidValidity.toString();
+/** The keys of `keys` in this UIDVALIDITY, by UID. */
+function wantedUids(keys: string[], uidValidity: string): Map<number, string> {
   const wanted = new Map<number, string>();
   for (const key of keys) {
     const parsed = parseItemKey(key);
     if (parsed.uidValidity === uidValidity) wanted.set(parsed.uid, key);
   }
-  if (wanted.size === 0) return [];
-  const messages = await client.fetchAll(uidSet([...wanted.keys()]), { uid: true, flags: true, internalDate: true, source: true }, { uid: true });
+  return wanted;
+}
+
+function itemsOf(messages: Pick<FetchedMessage, 'uid' | 'flags' | 'internalDate' | 'source'>[], wanted: Map<number, string>): Item[] {
   const items: Item[] = [];
   for (const message of messages) {
     const key = wanted.get(message.uid);
@@ -76,6 +73,33 @@ export async function readItems(client: ImapFlow, path: string, keys: string[]):
     });
   }
   return items;
+}
+
+/**
+ * Reads a page of messages with ONE UID FETCH (collected in full before any other command: imapflow
+ * cannot run a command inside a fetch). Keys of another UIDVALIDITY or not returned are gone: left out.
+ */
+export async function readItems(client: ImapFlow, path: string, keys: string[]): Promise<Item[]> {
+  if (keys.length === 0) return [];
+  const box = await openForRead(client, path);
+  const wanted = wantedUids(keys, box.uidValidity.toString());
+  if (wanted.size === 0) return [];
+  const messages = await client.fetchAll(uidSet([...wanted.keys()]), { uid: true, flags: true, internalDate: true, source: true }, { uid: true });
+  return itemsOf(messages.map((m) => ({ uid: m.uid, flags: [...(m.flags ?? [])], internalDate: m.internalDate ? new Date(m.internalDate) : null, source: m.source ?? Buffer.alloc(0) })), wanted);
+}
+
+/**
+ * The same page through mailferry's own reader (imap-reader.ts): one write, no imapflow parsing.
+ * All keys are fetched under the UIDVALIDITY they name; those of another are gone. Null when the
+ * reader cannot name this folder (imapflow then).
+ */
+export async function readItemsPipelined(reader: ImapReader, path: string, keys: string[]): Promise<Item[] | null> {
+  if (keys.length === 0) return [];
+  const uids = [...new Set(keys.map((key) => parseItemKey(key).uid))];
+  const fetched = reader.fetch(path, uidSet(uids));
+  if (fetched === null) return null;
+  const { uidValidity, messages } = await fetched;
+  return itemsOf(messages, wantedUids(keys, uidValidity));
 }
 
 function gone(key: string, path: string): AppError {
