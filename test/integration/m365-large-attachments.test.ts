@@ -2,8 +2,9 @@
  * Attachments over Graph's 3 MB single-request limit, IMAP (Dovecot) → Microsoft 365 (Graph simulator)
  * through the engine: a 7 MB attachment and a 3.5 MB inline image arrive with identical bytes on
  * received (non-draft) items that the probe finds again; 120 MB of large attachments into one mailbox
- * stay inside its upload window; 429s from a window the pacer does not know are waited out; and an
- * upload that fails for good leaves no partial message behind.
+ * stay inside its upload window; 429s from a window the pacer does not know are waited out; an
+ * upload that fails for good leaves no partial message behind; and one cut short by a killed process
+ * leaves nothing the retry's probe takes for the copy.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
@@ -14,7 +15,7 @@ import { createTokenProvider } from '../../src/engine/connectors/m365/m365-auth.
 import { GraphClient, type GraphRequest } from '../../src/engine/connectors/m365/m365-http.js';
 import { writeMail } from '../../src/engine/connectors/m365/m365-mail.js';
 import { MailboxPacer } from '../../src/engine/connectors/m365/m365-pacer.js';
-import type { ConnectorEnv, Item, MailboxRef } from '../../src/engine/connectors/types.js';
+import type { ConnectorEnv, FolderInfo, Item, MailboxRef } from '../../src/engine/connectors/types.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { appendMessages, startDovecot, type DovecotServer } from '../helpers/dovecot.js';
 import { testEngineOptions } from '../helpers/store.js';
@@ -72,11 +73,51 @@ async function mailboxRef(address: string): Promise<MailboxRef> {
   }
 }
 
+/**
+ * A process SIGKILLed as it starts its second upload range: nothing it would still send leaves it
+ * (that range, the cleanup, anything), and its write never settles.
+ */
+class DyingPacer extends MailboxPacer {
+  readonly died: Promise<void>;
+  private die = () => {};
+  private ranges = 0;
+  private dead = false;
+
+  constructor() {
+    super({ concurrency: 4, requestsPerWindow: 10_000, windowMs: 600_000, ...WINDOW });
+    this.died = new Promise((resolve) => { this.die = resolve; });
+  }
+
+  override acquire(key: string, options: Parameters<MailboxPacer['acquire']>[1] = {}): Promise<() => void> {
+    // Upload ranges are the only requests over 1 MiB here (the create carries no large attachment).
+    if (!this.dead && (options.uploadBytes ?? 0) > MiB && ++this.ranges === 2) {
+      this.dead = true;
+      this.die();
+    }
+    return this.dead ? new Promise(() => {}) : super.acquire(key, options);
+  }
+}
+
+/** Starts writing the item and kills the "process" mid-upload; says whether its write ever settled. */
+async function killedMidUpload(mailbox: MailboxRef, folder: FolderInfo, item: Item): Promise<() => boolean> {
+  const pacer = new DyingPacer();
+  const tokens = createTokenProvider(m365, sim.authorityHost, sim.caCertPem);
+  const client = new GraphClient(sim.baseUrl, (refresh) => tokens.token(refresh), pacer, sim.caCertPem);
+  const ctx = { client, settings: m365, listed: new Map(), folderCounts: new Map(), readTurns: new Map(), readDone: new Map(), children: new Map() };
+  let settled = false;
+  void writeMail(ctx, mailbox, folder, item).then(() => { settled = true; }, () => { settled = true; });
+  await pacer.died;
+  client.close();
+  return () => settled;
+}
+
+const withId = (address: string, messageId: string) => sim.mailbox(T.tenantId, address).messages.filter((m) => m.internetMessageId === messageId);
+
 beforeAll(async () => {
   const users = ['ann@old.example', 'bulk@old.example'].map((address) => ({ address, password: PASSWORD }));
   [dovecot, sim] = await Promise.all([startDovecot({ users }), startGraphSimulator({ limits: WINDOW })]);
   sim.addTenant({ ...T, displayName: 'Contoso', apps: [app] });
-  for (const name of ['ann', 'bulk', 'cy', 'dee']) sim.addUser(T.tenantId, { address: `${name}@contoso.example`, displayName: name });
+  for (const name of ['ann', 'bulk', 'cy', 'dee', 'eve', 'fay']) sim.addUser(T.tenantId, { address: `${name}@contoso.example`, displayName: name });
   await appendMessages(dovecot, users[0]!, 'INBOX', [mixed('video', 'video.bin', video), related('logo', logo)], ['\\Seen'], new Date('2020-03-04T05:06:07Z'));
   await appendMessages(dovecot, users[1]!, 'INBOX', BULK.map((data, i) => mixed(`bulk-${i}`, `part-${i}.bin`, data)), [], new Date('2021-01-01T00:00:00Z'));
   env = { graphBaseUrl: sim.baseUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem };
@@ -188,4 +229,58 @@ describe('IMAP → Microsoft 365 with large attachments', () => {
     expect(sim.mailbox(T.tenantId, 'dee@contoso.example').messages.filter((m) => m.internetMessageId === '<dee-big@example.org>')).toEqual([]);
     expect(sim.stats.byRoute['DELETE /users/{u}/messages/{id}']).toBeGreaterThanOrEqual(1);
   }, 30_000);
+
+  it('never takes a message a killed process left half-uploaded for the copy: the probe removes it and the rewrite lands it whole, once', async () => {
+    const c = await createConnector(m365, env);
+    const eve = await mailboxRef('eve@contoso.example');
+    const inbox = await c.ensureFolder(eve, ['INBOX'], 'inbox', 'mail');
+    const data = randomBytes(7 * MiB);
+    const content = mixed('eve-crash', 'film.bin', data);
+    const date = new Date('2020-05-06T07:08:09Z');
+    const item: Item = { key: '1', type: 'mail', content, flags: ['\\Seen'], date, hash: sha(content), messageId: '<eve-crash@example.org>' };
+    const settled = await killedMidUpload(eve, inbox, item);
+    // What the killed process left: the message, with its Message-ID, without its attachment.
+    const left = withId('eve@contoso.example', '<eve-crash@example.org>');
+    expect(left).toHaveLength(1);
+    expect((await simpleParser(left[0]!.mime)).attachments).toEqual([]);
+
+    // The retry probes first (intent recorded, no outcome): not the copy, and gone.
+    expect(await c.probeItem(eve, inbox, item)).toBeNull();
+    expect(withId('eve@contoso.example', '<eve-crash@example.org>')).toEqual([]);
+
+    const written = await c.writeItem(eve, inbox, item);
+    const landed = withId('eve@contoso.example', '<eve-crash@example.org>');
+    expect(landed.map((m) => m.id)).toEqual([written.key]);
+    // Stamped complete by a PATCH that left it a received item with its own date.
+    expect(landed[0]).toMatchObject({ isDraft: false, isRead: true, receivedDateTime: date.toISOString() });
+    expect((await simpleParser(landed[0]!.mime)).attachments.map((a) => [a.filename, sha(a.content)])).toEqual([['film.bin', sha(data)]]);
+    expect(await c.probeItem(eve, inbox, item)).toBe(written.key);
+    // The killed write never got to run any cleanup of its own.
+    expect(settled()).toBe(false);
+    await c.close();
+  }, 60_000);
+
+  it('finds the leftover of a message without Message-ID by its incomplete stamp, and keeps a copy that arrived another way', async () => {
+    const c = await createConnector(m365, env);
+    const fay = await mailboxRef('fay@contoso.example');
+    const inbox = await c.ensureFolder(fay, ['INBOX'], 'inbox', 'mail');
+    const subjects = () => sim.mailbox(T.tenantId, 'fay@contoso.example').messages.map((m) => m.subject).sort();
+    // No Message-ID: Exchange makes one up, so only the stamp can find what the killed write left.
+    const bare = Buffer.from(mixed('unused', 'scan.bin', randomBytes(7 * MiB)).toString('latin1').replace(/Message-ID: [^\r]+\r\n/, ''), 'latin1');
+    const item: Item = { key: '1', type: 'mail', content: bare, flags: [], date: new Date('2020-07-08T09:10:11Z'), hash: sha(bare) };
+    await killedMidUpload(fay, inbox, item);
+    expect(subjects()).toEqual(['scan.bin']);
+    expect(await c.probeItem(fay, inbox, { type: 'mail', hash: item.hash, date: item.date })).toBeNull();
+    expect(subjects()).toEqual([]);
+
+    // The same Message-ID delivered another way (no stamp): still found and kept; only the leftover goes.
+    const delivered = sim.addMessage(T.tenantId, 'fay@contoso.example', ['Inbox'], { mime: mixed('fay-dup', 'small.bin', randomBytes(1024)) });
+    const content = mixed('fay-dup', 'big.bin', randomBytes(7 * MiB));
+    const dup: Item = { key: '2', type: 'mail', content, flags: [], date: new Date(), hash: sha(content), messageId: '<fay-dup@example.org>' };
+    await killedMidUpload(fay, inbox, dup);
+    expect(withId('fay@contoso.example', '<fay-dup@example.org>')).toHaveLength(2);
+    expect(await c.probeItem(fay, inbox, dup)).toBe(delivered.id);
+    expect(withId('fay@contoso.example', '<fay-dup@example.org>').map((m) => m.id)).toEqual([delivered.id]);
+    await c.close();
+  }, 60_000);
 });

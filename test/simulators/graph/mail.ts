@@ -2,7 +2,9 @@
  * Mail folders and messages: listing (root children only, hidden ones on request), creation with
  * ErrorFolderExists, message probes by internetMessageId or named extended property, JSON and MIME
  * creation (draft rule and 4 MB cap), `$value`, attachments (up to 3 MB in one POST; larger ones
- * through an upload session, mail-upload.ts), PATCH, move and delete.
+ * through an upload session, mail-upload.ts), `$expand=singleValueExtendedProperties($filter=id eq …)`,
+ * PATCH (extended properties merged by id; the draft state and times stay what the create made
+ * them, as PR_MESSAGE_FLAGS is settable only before the first save), move and delete.
  */
 import { badRequest, eqFilter, graphError, json, notFound, page, parseJsonBody, select, type SimResponse } from './http.js';
 import { createUploadSession } from './mail-upload.js';
@@ -25,7 +27,7 @@ export const mailRoutes: Route[] = [
   { method: 'GET', scope: 'mailbox', pattern: /^\/messages$/, handler: (c) => listMessages(c, null) },
   { method: 'POST', scope: 'mailbox', upload: true, pattern: new RegExp(`^/mailFolders/${F}/messages$`), handler: (c) => withFolder(c, (f) => createMessage(c, f)) },
   { method: 'POST', scope: 'mailbox', upload: true, pattern: /^\/messages$/, handler: (c) => createMessage(c, findFolder(mb(c), 'drafts')!) },
-  { method: 'GET', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}$`), handler: (c) => withMessage(c, (m) => json(200, select(renderMessage(m, wantsHeaders(c)), c.req.query))) },
+  { method: 'GET', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}$`), handler: (c) => withMessage(c, (m) => json(200, expanded(c, m, select(renderMessage(m, wantsHeaders(c)), c.req.query)))) },
   { method: 'GET', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}/\\$value$`), handler: (c) => withMessage(c, (m) => ({ status: 200, headers: { 'content-type': 'message/rfc822' }, body: messageMime(m) })) },
   { method: 'POST', scope: 'mailbox', upload: true, pattern: new RegExp(`^/messages/${F}/attachments$`), handler: addAttachment },
   { method: 'POST', scope: 'mailbox', pattern: new RegExp(`^/messages/${F}/attachments/createUploadSession$`), handler: (c) => withMessage(c, (m) => createUploadSession(c, m)) },
@@ -106,7 +108,26 @@ function listMessages(c: RouteContext, folder: SimFolder | null): SimResponse {
       items = items.filter((m) => m.extended.some((p) => p.id.toLowerCase() === id.toLowerCase() && p.value === value));
     } else return badRequest(`Unsupported $filter: ${filter}`, 'ErrorInvalidUrlQueryFilter');
   }
-  return page(c.req, c.state.origin, items.map((m) => renderMessage(m)));
+  const out = page(c.req, c.state.origin, items.map((m) => renderMessage(m)));
+  const body = out.body as { value?: Json[] } | undefined;
+  if (body?.value) body.value = body.value.map((rendered) => expanded(c, mb(c).messages.get(String(rendered['id']))!, rendered));
+  return out;
+}
+
+const EXPAND_EXTENDED = /^singleValueExtendedProperties\(\$filter=id eq '((?:[^']|'')*)'\)$/i;
+
+/**
+ * `$expand=singleValueExtendedProperties($filter=id eq '…')`: the property when the message has it
+ * (the navigation property is left out when it does not), whatever `$select` says.
+ */
+function expanded(c: RouteContext, m: SimMessage, rendered: Json): Json {
+  const expand = c.req.query.get('$expand');
+  if (!expand) return rendered;
+  const want = EXPAND_EXTENDED.exec(expand.trim());
+  if (!want) return rendered;
+  const id = want[1]!.replace(/''/g, "'").toLowerCase();
+  const hits = m.extended.filter((p) => p.id.toLowerCase() === id).map((p) => ({ id: p.id, value: p.value }));
+  return hits.length > 0 ? { ...rendered, singleValueExtendedProperties: hits } : rendered;
 }
 
 function createMessage(c: RouteContext, folder: SimFolder): SimResponse {
@@ -143,14 +164,30 @@ function patchMessage(c: RouteContext): SimResponse {
   return withMessage(c, (m) => {
     const body = parseJsonBody(c.req);
     if (!body) return badRequest('Unable to read JSON request payload.', 'RequestBodyRead');
+    const extended = extendedPatch(body['singleValueExtendedProperties']);
+    if (extended === null) return badRequest('Each single-value extended property needs a string id and a string value.');
     if (typeof body['isRead'] === 'boolean') m.isRead = body['isRead'];
     const flag = body['flag'] as { flagStatus?: string } | undefined;
     if (flag?.flagStatus === 'flagged' || flag?.flagStatus === 'complete' || flag?.flagStatus === 'notFlagged') m.flagStatus = flag.flagStatus;
     if (Array.isArray(body['categories'])) m.categories = body['categories'].map(String);
     if (m.isDraft && typeof body['subject'] === 'string') m.subject = body['subject'];
+    for (const p of extended) {
+      const at = m.extended.findIndex((e) => e.id.toLowerCase() === p.id.toLowerCase());
+      if (at >= 0) m.extended[at] = p;
+      else m.extended.push(p);
+    }
     touch(mb(c), m);
     return json(200, renderMessage(m));
   });
+}
+
+/** The properties of a PATCH (none when absent), or null when malformed. */
+function extendedPatch(value: unknown): { id: string; value: string }[] | null {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return null;
+  const props = value as { id?: unknown; value?: unknown }[];
+  if (props.some((p) => typeof p?.id !== 'string' || !p.id.trim() || typeof p.value !== 'string')) return null;
+  return props.map((p) => ({ id: String(p.id), value: String(p.value) }));
 }
 
 function deleteMessage(c: RouteContext): SimResponse {

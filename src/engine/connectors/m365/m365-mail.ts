@@ -2,15 +2,15 @@
  * Messages of one mail folder: per-folder delta (the cursor is the newest nextLink/deltaLink; a
  * 410 SyncStateNotFound restarts the listing with reset:true so the engine dedupes), reads as MIME,
  * writes as non-draft JSON (m365-mail-convert.ts; attachments from 3 MB through upload sessions,
- * m365-upload.ts), the probe by the source hash stamped in a named
- * property (then by internetMessageId), and flag updates.
+ * m365-upload.ts) stamped with the source hash for the probe (m365-mail-probe.ts), and flag updates.
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../errors.js';
 import type { ChangePage, ChangeRef, Cursor, FolderInfo, Item, MailboxRef, WriteResult } from '../types.js';
-import { HASH_PROPERTY, bucketOf, odataString, remember, userPath, type M365Context } from './m365-context.js';
+import { HASH_PROPERTY, bucketOf, remember, userPath, type M365Context } from './m365-context.js';
 import { GraphHttpError, graphError } from './m365-errors.js';
 import { flagsOf, graphFlags, graphMessageFromMime, jsonBytes, type GraphMessageCreate } from './m365-mail-convert.js';
+import { incompleteStamp } from './m365-mail-probe.js';
 import { WAIT_IN_PLACE_MS } from './m365-pacer.js';
 import { MAX_ATTACHMENT_BYTES, SESSION_FROM_BYTES, attachmentSize, uploadAttachment } from './m365-upload.js';
 
@@ -111,8 +111,11 @@ export async function readMail(ctx: M365Context, mailbox: MailboxRef, folder: Fo
 
 /**
  * Creates the message (non-draft) with the attachments that fit its 4 MB request, then adds the rest:
- * one POST each under 3 MB, an upload session each from 3 MB (m365-upload.ts). Should adding one fail,
- * the half-built message is deleted so that neither a retry nor the probe settles for a partial item.
+ * one POST each under 3 MB, an upload session each from 3 MB (m365-upload.ts). Such a message is
+ * created stamped incomplete and gets the source hash (a PATCH of that one property: the draft state
+ * and times set at creation stay) only after its last attachment landed, so a process killed
+ * mid-upload leaves nothing the probe takes for the copy. Should adding one fail, the half-built
+ * message is deleted so that a retry starts afresh.
  */
 export async function writeMail(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult> {
   const message = await graphMessageFromMime(item);
@@ -135,61 +138,54 @@ export async function writeMail(ctx: M365Context, mailbox: MailboxRef, folder: F
   if (budget > WAIT_IN_PLACE_MS) {
     throw new AppError('THROTTLED', `mailferry is pacing its uploads below Microsoft's upload limit for ${mailbox.address}; mailferry waits and continues.`, { retryAfterMs: budget });
   }
+  const follows = later.length + sessions.length > 0;
+  if (follows) stamp(message, incompleteStamp(item.hash));
   const body = message as unknown as Record<string, unknown>;
   const created = await ctx.client.json<{ id: string }>({
     method: 'POST', url: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folder.key)}/messages`, body, upload: true, mailbox: bucketOf(mailbox), site: where, signal,
   });
+  if (!follows) return { key: created.id };
   const messagePath = `${userPath(mailbox)}/messages/${encodeURIComponent(created.id)}`;
-  let current = '';
+  let step = '';
   try {
     for (const attachment of later) {
-      current = attachment.name;
+      step = `Adding the attachment "${attachment.name}"`;
       await ctx.client.json({ method: 'POST', url: `${messagePath}/attachments`, body: attachment, upload: true, mailbox: bucketOf(mailbox), patient: true, site: where, signal });
     }
     for (const attachment of sessions) {
-      current = attachment.name;
+      step = `Adding the attachment "${attachment.name}"`;
       await uploadAttachment(ctx, mailbox, created.id, attachment, where, signal);
     }
+    step = 'Marking the message complete';
+    await ctx.client.json({
+      method: 'PATCH', url: messagePath, body: { singleValueExtendedProperties: [{ id: HASH_PROPERTY, value: item.hash }] }, mailbox: bucketOf(mailbox), patient: true, site: where, signal,
+    });
   } catch (error) {
     const removed = await ctx.client.json({ method: 'DELETE', url: messagePath, mailbox: bucketOf(mailbox), patient: true, expect: [404], site: where })
       .then(() => true, (e: unknown) => e instanceof GraphHttpError && e.status === 404);
-    throw partialWrite(error, current, mailbox, removed);
+    throw partialWrite(error, step, mailbox, removed);
   }
   return { key: created.id };
 }
 
 const megabytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
 
+/** Sets the value of the source-hash property in a create body. */
+function stamp(message: GraphMessageCreate, value: string): void {
+  message.singleValueExtendedProperties = [...message.singleValueExtendedProperties.filter((p) => p.id !== HASH_PROPERTY), { id: HASH_PROPERTY, value }];
+}
+
 /** Keeps the failure's code (THROTTLED still pauses, a retryable one is retried) and says what happened to the message. */
-function partialWrite(error: unknown, attachment: string, mailbox: MailboxRef, removed: boolean): AppError {
+function partialWrite(error: unknown, step: string, mailbox: MailboxRef, removed: boolean): AppError {
   const cause = error instanceof AppError ? error : graphError(error, { doing: `writing a message to ${mailbox.address}` });
   const after = removed ? 'the partly written message was removed, so the next attempt starts afresh'
     : 'the partly written message could not be removed: delete it in Outlook before copying again';
-  const text = `Adding the attachment "${attachment}" failed (${cause.userMessage.replace(/\.$/, '')}); ${after}.`;
-  // A partial message left behind would satisfy the probe of a retry: that item must fail, not be retried.
+  const text = `${step} failed (${cause.userMessage.replace(/\.$/, '')}); ${after}.`;
+  // A partial message left behind (stamped incomplete, never taken for the copy) would sit beside the retry's: that item must fail, not be retried.
   if (!removed) return new AppError('INTERNAL', text, { cause, retryable: false });
   return new AppError(cause.code, text, {
     cause, retryable: cause.retryable, ...(cause.retryAfterMs !== undefined ? { retryAfterMs: cause.retryAfterMs } : {}), ...(cause.details ? { details: cause.details } : {}),
   });
-}
-
-/**
- * Finds a message written before: first by the source hash mailferry stamps on every message (exact,
- * whatever the Message-ID looks like), then by internetMessageId (a message that arrived another way).
- */
-export async function probeMail(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, item: Pick<Item, 'messageId' | 'hash'>, signal?: AbortSignal): Promise<string | null> {
-  const filters = [
-    `singleValueExtendedProperties/Any(ep: ep/id eq ${odataString(HASH_PROPERTY)} and ep/value eq ${odataString(item.hash)})`,
-    ...(item.messageId ? [`internetMessageId eq ${odataString(item.messageId)}`] : []),
-  ];
-  for (const filter of filters) {
-    const found = await ctx.client.json<{ value?: { id: string }[] }>({
-      url: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folder.key)}/messages?$filter=${encodeURIComponent(filter)}&$select=id&$top=1`,
-      mailbox: bucketOf(mailbox), site: site(mailbox, folder, 'looking for a message in'), signal,
-    });
-    if (found.value?.[0]) return found.value[0].id;
-  }
-  return null;
 }
 
 export async function updateMailFlags(ctx: M365Context, mailbox: MailboxRef, folder: FolderInfo, key: string, flags: string[], signal?: AbortSignal): Promise<void> {
