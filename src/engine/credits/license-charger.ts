@@ -26,6 +26,11 @@ const asked = new WeakSet<ChargeSession>();
 
 interface SourceRow { mailbox_id: string; external_id: string; kind: string; address: string; project_id: string; project_name: string }
 
+/** Whether a recorded item of this session may still have to pay (a full run's first batch, not asked yet). */
+export function mayCharge(s: ChargeSession): boolean {
+  return s.mode === 'full' && !asked.has(s);
+}
+
 export async function chargeFirstItem(tx: DbOrTx, s: ChargeSession, now: Date): Promise<void> {
   if (s.mode !== 'full' || asked.has(s)) return;
   asked.add(s);

@@ -8,7 +8,7 @@
 import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../../errors.js';
 import type { ChangePage, ChangeRef, Cursor } from '../types.js';
-import { itemKey, messageIdOf, portableFlags } from './imap-message.js';
+import { itemKey, portableFlags } from './imap-message.js';
 
 export const CHANGES_PAGE_SIZE = 500;
 
@@ -49,10 +49,11 @@ export async function listChanges(client: ImapFlow, path: string, cursor: Cursor
   const fresh = box.exists > 0 ? await newUids(client, from) : [];
   const page = fresh.slice(0, pageSize);
   if (page.length > 0) {
-    const fetched = await client.fetchAll(page.join(','), { uid: true, flags: true, size: true, headers: ['message-id'] }, { uid: true });
+    // Flags and sizes come from the index; no header is read here (the body read gives the Message-ID when it is needed).
+    const fetched = await client.fetchAll(page.join(','), { uid: true, flags: true, size: true }, { uid: true });
     fetched.sort((a, b) => a.uid - b.uid);
     for (const message of fetched) {
-      changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', size: message.size, flags: portableFlags(message.flags), messageId: messageIdOf(message.headers) });
+      changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', size: message.size, flags: portableFlags(message.flags) });
     }
   }
 

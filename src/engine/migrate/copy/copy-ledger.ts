@@ -4,8 +4,8 @@
  * dies at any instruction leaves either all of a batch or none of it (and its intents, which make
  * the next attempt probe the destination before writing again).
  */
-import { sql } from 'drizzle-orm';
-import { chargeFirstItem } from '../../credits/license-charger.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { chargeFirstItem, mayCharge } from '../../credits/license-charger.js';
 import type { DbOrTx } from '../../db/client.js';
 import { logEvent } from './copy-events.js';
 import type { CopySession } from './copy-session.js';
@@ -69,6 +69,8 @@ export async function recordBatch(s: CopySession, folder: FolderPair, outcomes: 
       where mapping_id = ${mappingId} and source_folder_key = ${folder.source}`);
     return true;
   }
+  // The common batch (all copied or filtered, no failure row to resolve, no license to charge): one statement.
+  if (failed.length === 0 && !s.mayHaveFailures && !mayCharge(s)) return recordCopied(s, folder, copied, outcomes, cursor, now);
   return ctx.db.transaction(async (tx) => {
     let done = 0;
     let bytes = 0;
@@ -114,16 +116,48 @@ function folderLabel(key: string): string {
   return `"${key}"`;
 }
 
-async function updateCounters(tx: DbOrTx, s: CopySession, done: number, bytes: number, now: Date): Promise<boolean> {
+/** The SET list of a mailbox run's counters after a batch: `done` and `bytes` are SQL expressions, `failed.n` the open failures. */
+function counterSet(s: CopySession, done: SQL, bytes: SQL, now: Date): SQL {
   const health = s.throttled ? (s.throttled === 'source' ? 'throttled_source' : 'throttled_destination') : null;
-  const moved = await tx.execute(sql`
-    with failed as (select count(*)::bigint as n from item_failures where mapping_id = ${s.mappingId} and run_id = ${s.run.runId} and not resolved)
-    update mailbox_runs mr set items_done = mr.items_done + ${done}::bigint, bytes_done = mr.bytes_done + ${bytes}::bigint,
-      items_failed = failed.n, items_total = greatest(mr.items_total, mr.items_done + ${done}::bigint + failed.n),
+  return sql`items_done = mr.items_done + ${done}, bytes_done = mr.bytes_done + ${bytes},
+      items_failed = failed.n, items_total = greatest(mr.items_total, mr.items_done + ${done} + failed.n),
       last_progress_at = ${now},
       health = coalesce(${health}::text, case when failed.n > 0 then 'degraded' else 'healthy' end),
-      health_reason = case when ${health}::text is not null then ${s.throttleReason}::text when failed.n > 0 then failed.n || ' items failed' else null end
+      health_reason = case when ${health}::text is not null then ${s.throttleReason}::text when failed.n > 0 then failed.n || ' items failed' else null end`;
+}
+
+async function updateCounters(tx: DbOrTx, s: CopySession, done: number, bytes: number, now: Date): Promise<boolean> {
+  const moved = await tx.execute(sql`
+    with failed as (select count(*)::bigint as n from item_failures where mapping_id = ${s.mappingId} and run_id = ${s.run.runId} and not resolved)
+    update mailbox_runs mr set ${counterSet(s, sql`${done}::bigint`, sql`${bytes}::bigint`, now)}
     from failed where mr.id = ${s.mailboxRunId} and mr.status = 'running' and mr.attempts = ${s.attempt} returning mr.id`);
+  return rowsOf(moved).length > 0;
+}
+
+/**
+ * recordBatch's common case as ONE statement (atomic on its own: no transaction round trips): the
+ * ledger rows, the intents done with, the cursor when given, and the counters. Like the transaction,
+ * it keeps the ledger rows even when the mailbox run is no longer this attempt's (returns false then).
+ */
+async function recordCopied(s: CopySession, folder: FolderPair, copied: ItemOutcome[], outcomes: ItemOutcome[], cursor: string | undefined, now: Date): Promise<boolean> {
+  const { mappingId } = s;
+  const rows = copied.map((o) => ({ key: o.key, dest: o.destinationKey, hash: o.hash, bytes: o.bytes ?? 0 }));
+  const moved = await s.ctx.db.execute(sql`
+    with ins as (
+      insert into item_ledger (mapping_id, source_folder_key, source_item_key, destination_folder_key, destination_item_key, content_hash, bytes, run_id)
+      select ${mappingId}, ${folder.source}, t.key, ${folder.destination}, t.dest, t.hash, t.bytes, ${s.run.runId}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(key text, dest text, hash text, bytes bigint)
+      on conflict do nothing returning bytes),
+    intents as (
+      delete from write_intents where mapping_id = ${mappingId} and source_folder_key = ${folder.source}
+        and source_item_key in (select jsonb_array_elements_text(${keysJson(outcomes.map((o) => o.key))}::jsonb))),
+    moved_cursor as (
+      update folder_cursors set cursor = ${cursor ?? null}, run_id = ${s.run.runId}, updated_at = ${now}
+      where ${cursor ?? null}::text is not null and mapping_id = ${mappingId} and source_folder_key = ${folder.source}),
+    got as (select count(*)::bigint as n, coalesce(sum(bytes), 0)::bigint as b from ins),
+    failed as (select count(*)::bigint as n from item_failures where mapping_id = ${mappingId} and run_id = ${s.run.runId} and not resolved)
+    update mailbox_runs mr set ${counterSet(s, sql`got.n`, sql`got.b`, now)}
+    from failed, got where mr.id = ${s.mailboxRunId} and mr.status = 'running' and mr.attempts = ${s.attempt} returning mr.id`);
   return rowsOf(moved).length > 0;
 }
 
