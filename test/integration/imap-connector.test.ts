@@ -187,8 +187,27 @@ describe('copying', () => {
     expect(await to.probeItem(toBox, sample.folder, { ...sample.item, messageId: undefined })).toBe(sample.key);
     const unwritten = corpusMessages(1, 100)[0]!;
     const unwrittenHash = createHash('sha256').update(unwritten).digest('hex');
-    expect(await to.probeItem(toBox, sample.folder, { ...sample.item, hash: unwrittenHash })).toBeNull();
+    expect(await to.probeItem(toBox, sample.folder, { ...sample.item, hash: unwrittenHash, content: unwritten })).toBeNull();
+    expect(await to.probeItem(toBox, sample.folder, { ...sample.item, hash: unwrittenHash, content: undefined })).toBeNull();
     expect(await to.probeItem(toBox, sample.folder, { type: 'mail', hash: unwrittenHash, date: new Date('2002-08-22T12:00:00Z'), messageId: '<never-written@example.com>' })).toBeNull();
+  });
+
+  it('probe recognises a copy whose line ends the server rewrote (Dovecot stores \\r\\r\\n as \\r\\n), given the content', async () => {
+    const to = connector(dest, [dave]);
+    const box = await mailboxOf(to, dave.address);
+    const folder = await to.ensureFolder(box, ['Rewritten'], null, 'mail');
+    const content = Buffer.from('From: x@source.test\r\nSubject: odd endings\r\nMessage-ID: <odd-endings@source.test>\r\n\r\nline one\r\r\nline two\r\n');
+    const item = { key: '1:1', type: 'mail' as const, content, flags: [], date: new Date('2002-09-01T10:00:00Z'), messageId: '<odd-endings@source.test>', hash: createHash('sha256').update(content).digest('hex') };
+    const { key } = await to.writeItem(box, folder, item);
+    const stored = (await readMailbox(dest, dave)).find((f) => f.path === 'Rewritten')!.messages;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.sha256).not.toBe(item.hash);
+    // Without the content the stored bytes cannot match the hash; with it the probe finds its copy.
+    expect(await to.probeItem(box, folder, { ...item, content: undefined })).toBeNull();
+    expect(await to.probeItem(box, folder, item)).toBe(key);
+    // A different body under the same Message-ID is still not taken for the copy.
+    const other = Buffer.from(content.toString('latin1').replace('line two', 'line 2'), 'latin1');
+    expect(await to.probeItem(box, folder, { ...item, content: other, hash: createHash('sha256').update(other).digest('hex') })).toBeNull();
   });
 
   it('reading a message that no longer exists is NOT_FOUND', async () => {

@@ -86,6 +86,12 @@ export interface Item {
   hash: string;
 }
 
+/**
+ * What a probe looks for. `content`, when the caller has it, lets a destination that rewrites bytes
+ * on the way in (Dovecot turns `\r\r\n` into `\r\n`) still recognise its own earlier copy.
+ */
+export type ProbeTarget = Pick<Item, 'messageId' | 'hash' | 'date' | 'type'> & { content?: Buffer };
+
 export interface WriteResult {
   /** Destination item key; the ledger maps source key → this. */
   key: string;
@@ -144,7 +150,7 @@ export interface Connector {
   readItems?(mailbox: MailboxRef, folder: FolderInfo, keys: string[], signal?: AbortSignal): Promise<Item[]>;
   writeItem(mailbox: MailboxRef, folder: FolderInfo, item: Item, signal?: AbortSignal): Promise<WriteResult>;
   /** Look for an item already written (after a crash between write and ledger): returns its key or null. */
-  probeItem(mailbox: MailboxRef, folder: FolderInfo, item: Pick<Item, 'messageId' | 'hash' | 'date' | 'type'>, signal?: AbortSignal): Promise<string | null>;
+  probeItem(mailbox: MailboxRef, folder: FolderInfo, item: ProbeTarget, signal?: AbortSignal): Promise<string | null>;
   /**
    * create_missing: creates the account and its mailbox (Graph: POST /users with a generated password, then assignLicense);
    * returns the new mailbox's ref. The mailbox may not take items until mailboxReady says so. Absent unless capabilities.createMailboxes.

@@ -4,10 +4,10 @@
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import { AppError } from '../../../errors.js';
-import type { Item, WriteResult } from '../types.js';
+import type { Item, ProbeTarget, WriteResult } from '../types.js';
 import type { ImapAppender } from './imap-appender.js';
 import type { FetchedMessage, ImapReader } from './imap-reader.js';
-import { itemKey, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags, sha256 } from './imap-message.js';
+import { itemKey, lineEndsNormalised, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags, sha256 } from './imap-message.js';
 
 /**
  * Reads reuse the folder a pooled connection already has open: one SELECT per folder, not per
@@ -158,9 +158,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Finds a message already written: by Message-ID when it has one (and by internal date when that
  * finds nothing); either way only a candidate whose bytes hash the same counts (header search is a
- * substring match).
+ * substring match) or, when the item's content is given, whose bytes equal it once line ends are
+ * normalised (the server rewrote them on APPEND, so the stored copy never hashes the same).
  */
-export async function probeItem(client: ImapFlow, path: string, item: Pick<Item, 'messageId' | 'hash' | 'date'>): Promise<string | null> {
+export async function probeItem(client: ImapFlow, path: string, item: Omit<ProbeTarget, 'type'>): Promise<string | null> {
   // A fresh SELECT: another connection may have written here since this one last looked.
   const box = await client.mailboxOpen(path, { readOnly: true });
   if (box.exists === 0) return null;
@@ -173,9 +174,15 @@ export async function probeItem(client: ImapFlow, path: string, item: Pick<Item,
     const around = (await client.search({ since: new Date(item.date.getTime() - DAY_MS), before: new Date(item.date.getTime() + 2 * DAY_MS) }, { uid: true })) || [];
     candidates = around.length ? await sameInternalDate(client, around, item.date) : [];
   }
+  let normalised: string | undefined;
   for (const uid of candidates.sort((a, b) => b - a)) {
     const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-    if (message && message.source && sha256(message.source) === item.hash) return itemKey(box.uidValidity, uid);
+    if (!message || !message.source) continue;
+    if (sha256(message.source) === item.hash) return itemKey(box.uidValidity, uid);
+    if (item.content) {
+      normalised ??= sha256(lineEndsNormalised(item.content));
+      if (sha256(lineEndsNormalised(message.source)) === normalised) return itemKey(box.uidValidity, uid);
+    }
   }
   return null;
 }

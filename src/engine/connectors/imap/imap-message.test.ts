@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { itemKey, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags } from './imap-message.js';
+import { itemKey, lineEndsNormalised, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags } from './imap-message.js';
 
 describe('IMAP message helpers', () => {
+  it('normalises line ends the way servers rewrite them, and leaves CRLF-only bytes alone', () => {
+    expect(lineEndsNormalised(Buffer.from('a\r\r\nb\nc\r\n')).toString()).toBe('a\r\nb\r\nc\r\n');
+    const clean = Buffer.from('a\r\nb\r\n');
+    expect(lineEndsNormalised(clean)).toBe(clean);
+    expect(lineEndsNormalised(Buffer.from('a\rb\r\n')).toString()).toBe('a\rb\r\n');
+  });
+
+
   it('reads a folded Message-ID from the header only', () => {
     const raw = Buffer.from('Subject: x\r\nMessage-ID:\r\n  <abc@example.com>\r\n\r\nMessage-ID: <body@example.com>\r\n');
     expect(messageIdOf(raw)).toBe('<abc@example.com>');

@@ -6,6 +6,16 @@ export function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/**
+ * The bytes as an IMAP server may store them: runs of CR before LF, and bare LFs, become CRLF. Two
+ * messages equal in this form differ only in how their lines end, which servers rewrite on APPEND.
+ */
+export function lineEndsNormalised(content: Buffer): Buffer {
+  const text = content.toString('latin1');
+  if (!/\r\r|(?:^|[^\r])\n/.test(text)) return content;
+  return Buffer.from(text.replace(/\r*\n/g, '\r\n'), 'latin1');
+}
+
 /** \Recent belongs to a session, not to a message: it is never carried over, and servers refuse it in APPEND. */
 export function portableFlags(flags: Iterable<string> | undefined): string[] {
   return [...(flags ?? [])].filter((flag) => flag.toLowerCase() !== '\\recent').sort();
