@@ -20,7 +20,7 @@ import { createDatabase } from '../test/helpers/store.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../test/helpers/dovecot.js';
 import { benchUsers, loadSource } from './bench-source.js';
 import { compare, describeFidelity, perfect, snapshot, type Fidelity, type Snapshot } from './fidelity.js';
-import { cpuBetween, cpuByCommand, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
+import { cpuBetween, cpuByProcess, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
 import { runMailferry } from './mailferry-run.js';
 import { installed, MBSYNC_PARALLEL, PEERS, type Peer } from './peers.js';
 
@@ -50,11 +50,11 @@ async function timedTool(name: string, users: DovecotUser[], source: DovecotServ
     log(`${name}: copying…`);
     const started = performance.now();
     const cpu0 = machineCpuSeconds();
-    const byCommand0 = cpuByCommand();
+    const byCommand0 = cpuByProcess();
     const outcome = await run(destination, dir);
     const seconds = outcome.seconds ?? (performance.now() - started) / 1000;
     const cpuSeconds = outcome.cpuSeconds ?? cpuBetween(cpu0, machineCpuSeconds());
-    const cpuByTool = outcome.cpuByTool ?? describeCpuDelta(byCommand0, cpuByCommand());
+    const cpuByTool = outcome.cpuByTool ?? describeCpuDelta(byCommand0, cpuByProcess());
     const note = outcome.note;
     const fidelity = compare(expected, await snapshot(destination, users));
     const cpu = cpuSeconds === undefined ? '' : `, machine CPU ${cpuSeconds.toFixed(1)} s (${(cpuSeconds * 1000 / Math.max(1, fidelity.expected)).toFixed(2)} ms/msg${cpuByTool ? `: ${cpuByTool}` : ''})`;

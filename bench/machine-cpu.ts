@@ -24,11 +24,11 @@ export function cpuBetween(start: number | null, end: number | null): number | u
 }
 
 /**
- * CPU seconds by command name (node, imap, postgres, mbsync…) over every process: its own time plus
- * that of its children already reaped (Dovecot's short-lived imap processes end up in their master).
+ * CPU seconds of every process by pid, with its command name: its own time plus that of its
+ * children already reaped (Dovecot's short-lived imap processes end up in their master).
  */
-export function cpuByCommand(): Map<string, number> {
-  const totals = new Map<string, number>();
+export function cpuByProcess(): Map<string, { comm: string; seconds: number }> {
+  const totals = new Map<string, { comm: string; seconds: number }>();
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -39,11 +39,12 @@ export function cpuByCommand(): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      // A kernel worker's name carries its current work queue (kworker/u8:1-writeback): one name for all.
+      const comm = stat.slice(stat.indexOf('(') + 1, close).replace(/^kworker\/.*$/, 'kworker');
       // Fields after the command: state is field 3; utime, stime, cutime, cstime are fields 14–17.
       const fields = stat.slice(close + 2).split(' ');
       const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-      totals.set(comm, (totals.get(comm) ?? 0) + ticks / TICKS_PER_SECOND);
+      totals.set(pid, { comm, seconds: ticks / TICKS_PER_SECOND });
     } catch {
       // The process ended while we looked.
     }
@@ -52,7 +53,12 @@ export function cpuByCommand(): Map<string, number> {
 }
 
 /** What each command used between two readings, largest first, as `node 3.1 s, imap 2.0 s`. */
-export function describeCpuDelta(before: Map<string, number>, after: Map<string, number>, top = 4): string {
-  const delta = [...after].map(([comm, s]) => [comm, s - (before.get(comm) ?? 0)] as const).filter(([, s]) => s >= 0.05);
-  return delta.sort((a, b) => b[1] - a[1]).slice(0, top).map(([comm, s]) => `${comm} ${s.toFixed(1)} s`).join(', ');
+export function describeCpuDelta(before: Map<string, { comm: string; seconds: number }>, after: Map<string, { comm: string; seconds: number }>, top = 4): string {
+  const byComm = new Map<string, number>();
+  for (const [pid, now] of after) {
+    const then = before.get(pid);
+    const used = now.seconds - (then && then.comm === now.comm ? then.seconds : 0);
+    byComm.set(now.comm, (byComm.get(now.comm) ?? 0) + Math.max(0, used));
+  }
+  return [...byComm].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, top).map(([comm, s]) => `${comm} ${s.toFixed(1)} s`).join(', ');
 }

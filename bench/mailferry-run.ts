@@ -5,22 +5,19 @@
  * the store and saving the connections happen once per project and are not counted.
  */
 import { randomBytes } from 'node:crypto';
+import { waitForRun } from '../src/cli/run-waiter.js';
 import { createEngine, type Actor, type Engine, type RunDetail } from '../src/engine/index.js';
 import type { DovecotServer, DovecotUser } from '../test/helpers/dovecot.js';
-import { cpuBetween, cpuByCommand, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
+import { cpuBetween, cpuByProcess, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
 
 export interface MailferryTiming { seconds: number; cpuSeconds?: number; cpuByTool?: string; scanSeconds: number; runSeconds: number; consistencyPercent: number | null; runStatus: string }
 
 const actor: Actor = { orgId: 'bench', orgName: 'bench', userId: 'cli:bench', userName: 'cli:bench', platformAdmin: true };
 const quiet = { info() {}, warn() {}, error() {} };
 
-async function waitFor(engine: Engine, runId: string, onTick?: (run: RunDetail) => void): Promise<RunDetail> {
-  for (;;) {
-    const run = await engine.getRun(runId);
-    onTick?.(run);
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** The CLI's `--wait` (src/cli/run-waiter.ts): it polls and wakes at once on the run's run.finished event. */
+function waitFor(engine: Engine, runId: string, onTick?: (run: RunDetail) => void): Promise<RunDetail> {
+  return waitForRun(engine, runId, { show: false, tty: false, onTick });
 }
 
 export async function runMailferry(props: {
@@ -45,7 +42,7 @@ export async function runMailferry(props: {
 
     const t0 = performance.now();
     const cpu0 = machineCpuSeconds();
-    const byCommand0 = cpuByCommand();
+    const byCommand0 = cpuByProcess();
     const scan = await waitFor(engine, (await engine.startScan(actor, { project: project.id })).id);
     if (scan.status !== 'completed') throw new Error(`the scan ended ${scan.status}: ${scan.error ?? ''}`);
     const review = await engine.getMatchReview(actor, { project: project.id });
@@ -61,7 +58,7 @@ export async function runMailferry(props: {
     });
     const t2 = performance.now();
     const cpuSeconds = cpuBetween(cpu0, machineCpuSeconds());
-    const cpuByTool = describeCpuDelta(byCommand0, cpuByCommand());
+    const cpuByTool = describeCpuDelta(byCommand0, cpuByProcess());
     const verification = await engine.getVerification(actor, { project: project.id, runId: run.id }).catch(() => null);
     return { seconds: (t2 - t0) / 1000, cpuSeconds, cpuByTool, scanSeconds: (t1 - t0) / 1000, runSeconds: (t2 - t1) / 1000, consistencyPercent: verification?.consistencyPercent ?? null, runStatus: run.status };
   } finally {

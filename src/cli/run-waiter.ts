@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Engine, RunDetail } from '../engine/index.js';
 
 const DONE: readonly RunDetail['status'][] = ['completed', 'failed', 'cancelled'];
+/** Progress is read this often; the end of the run wakes the waiter at once (its run.finished event). */
 const POLL_MS = 500;
 const PLAIN_EVERY_MS = 5_000;
 
@@ -28,10 +29,22 @@ export interface WaitOptions {
   tty: boolean;
   /** Stops waiting (Ctrl-C); the run goes on wherever workers run. */
   signal?: AbortSignal;
+  /** Called with every reading of the run (the benchmark prints its own progress lines). */
+  onTick?: (run: RunDetail) => void;
 }
 
-/** Polls the run until it ends (or the wait is aborted), drawing progress on stderr. */
+/**
+ * Reads the run until it ends (or the wait is aborted), drawing progress on stderr: every POLL_MS,
+ * and at once when any process announces that the run finished (without Redis events, polling alone).
+ */
 export async function waitForRun(engine: Engine, runId: string, options: WaitOptions): Promise<RunDetail> {
+  let finished = false;
+  let wake: (() => void) | null = null;
+  const unsubscribe = await engine.onEvent((event) => {
+    if (event.runId !== runId || event.type !== 'run.finished') return;
+    finished = true;
+    wake?.();
+  }).catch(() => null);
   const bar = options.show && options.tty
     ? new cliProgress.SingleBar({ format: '{mode} [{bar}] {percentage}% | {value}/{total} {unit} | {elapsed}s{failed}', hideCursor: true }, cliProgress.Presets.shades_classic)
     : null;
@@ -55,11 +68,20 @@ export async function waitForRun(engine: Engine, runId: string, options: WaitOpt
           lastText = text;
         }
       }
+      options.onTick?.(run);
       if (DONE.includes(run.status) || run.status === 'pending_approval' || options.signal?.aborted) return run;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (!finished) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, POLL_MS);
+          wake = () => { clearTimeout(timer); resolve(); };
+        });
+        wake = null;
+      }
+      finished = false;
       run = await engine.getRun(runId);
     }
   } finally {
     bar?.stop();
+    await unsubscribe?.().catch(() => undefined);
   }
 }
