@@ -20,7 +20,7 @@ import { createDatabase } from '../test/helpers/store.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../test/helpers/dovecot.js';
 import { benchUsers, loadSource } from './bench-source.js';
 import { compare, describeFidelity, perfect, snapshot, type Fidelity, type Snapshot } from './fidelity.js';
-import { cpuBetween, cpuByProcess, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
+import { cpuBetween, cpuByProcess, describeCpuDelta, machineCpuSeconds, settleDisk } from './machine-cpu.js';
 import { runMailferry } from './mailferry-run.js';
 import { installed, MBSYNC_PARALLEL, PEERS, type Peer } from './peers.js';
 
@@ -47,6 +47,7 @@ async function timedTool(name: string, users: DovecotUser[], source: DovecotServ
   const destination = await startDovecot({ users });
   const dir = await mkdtemp(path.join(tmpdir(), `mf-bench-${name}-`));
   try {
+    settleDisk();
     log(`${name}: copying…`);
     const started = performance.now();
     const cpu0 = machineCpuSeconds();

@@ -3,6 +3,7 @@
  * both Dovecots. On a 2-core machine shared by all of them, CPU seconds per message is what decides
  * throughput once the cores are busy, and it varies far less with other load than wall time does.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -61,4 +62,12 @@ export function describeCpuDelta(before: Map<string, { comm: string; seconds: nu
     byComm.set(now.comm, (byComm.get(now.comm) ?? 0) + Math.max(0, used));
   }
   return [...byComm].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, top).map(([comm, s]) => `${comm} ${s.toFixed(1)} s`).join(', ');
+}
+
+/**
+ * Flushes what earlier steps wrote (the corpus load, the previous tool's copy) before a tool starts,
+ * so that no tool pays for another's disk write-back: `sync` returns once the dirty pages are on disk.
+ */
+export function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
 }
