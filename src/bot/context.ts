@@ -38,10 +38,27 @@ export interface ChatContext {
    * response; Slack: chat.update of that message). For commands it posts like reply().
    */
   respond(view: View): Promise<void>;
-  /** Files attached to the message (Teams attachments, Slack files shared), already downloaded as text. */
+  /** Files attached to the message, already downloaded as text (kept for callers that have the text at hand). */
   attachments?: { name: string; text: string }[];
+  /** Files shared with the message (Slack files, Teams file attachments), fetched only when a command asks. */
+  uploads?: ChatUpload[];
   /** Sends a file to the channel (CSV exports); falls back to a code block when uploads are unavailable. */
   sendFile?(name: string, content: string, comment: string): Promise<void>;
+}
+
+/**
+ * A file shared with a chat message, not downloaded yet: the command checks roles, type and size
+ * first, so a refused upload never costs a download.
+ */
+export interface ChatUpload {
+  name: string;
+  /** Bytes, when the platform says (Slack does; Teams does not). */
+  size?: number;
+  /** MIME type and/or the platform's file type (`csv`, `pdf`…), when known. */
+  mimetype?: string;
+  filetype?: string;
+  /** The file's text; AppError when the platform will not hand it over or it is over maxBytes. */
+  download(maxBytes: number): Promise<string>;
 }
 
 /** Proactive sending for the notifier: post or edit in a channel we were talked to in before. */

@@ -5,7 +5,7 @@
  */
 import type { FormView, NoticeView, View } from '../../cards/views.js';
 import type { Logger } from '../../log.js';
-import type { ChatContext, MessageRef } from '../context.js';
+import type { ChatContext, ChatUpload, MessageRef } from '../context.js';
 import { renderSlackMessage, renderSlackModal, slackFormErrors, type SlackModalView } from './slack-cards.js';
 import { isDirectChannel, parseSlackChannelKey, slackChannelKey, slackOrgId } from './slack-keys.js';
 import { wrapModalMetadata } from './slack-modal-envelope.js';
@@ -25,6 +25,8 @@ export interface SlackTurn {
   /** The message whose button was clicked. */
   source?: { channelId: string; ts: string; ephemeral: boolean };
   threadTs?: string;
+  /** Files shared with the message (not downloaded yet). */
+  uploads?: ChatUpload[];
 }
 
 /** Errors meaning "cannot post an ephemeral there": fall back to a DM. */
@@ -147,6 +149,7 @@ export function createSlackContext(turn: SlackTurn, deps: SlackContextDeps, pend
     openForm,
     respond,
     sendFile,
+    ...(turn.uploads?.length ? { uploads: turn.uploads } : {}),
   };
 }
 

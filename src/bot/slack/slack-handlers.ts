@@ -8,6 +8,7 @@ import type { Engine } from '../../engine/index.js';
 import { toAppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChatContext, Dispatcher } from '../context.js';
+import { slackUploads } from './slack-files.js';
 import { decodeSlackAction, readSlackModalSubmission, type SlackActionInput, type SlackStateValue } from './slack-cards.js';
 import { createSlackContext, type PendingSubmitAck, type SlackTurn } from './slack-context.js';
 import { normaliseMentions, slackChannelKey, slackOrgId, stripBotMention } from './slack-keys.js';
@@ -70,17 +71,21 @@ export function registerSlackHandlers(bolt: App, deps: SlackHandlerDeps): void {
     const turn: TurnInput = {
       kind: 'message', teamId: (body as { team_id?: string }).team_id ?? event.team ?? '', teamName: '',
       userId: event.user ?? '', fallbackName: event.user ?? '', channelId: event.channel, threadTs: event.thread_ts,
+      // A file shared with the mention ("@mailferry match acme import" + mapping.csv); Bolt's type lacks `files`.
+      uploads: slackUploads((event as { files?: unknown }).files, deps.web),
     };
     await runTurn(deps, turn, (ctx) => deps.dispatcher.command(ctx, text));
   });
 
   bolt.event('message', async ({ event, body, context }) => {
-    const message = event as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string; channel: string; team?: string };
-    // Only direct messages: channel messages reach us as app_mention. Skip edits, joins and bots.
-    if (message.channel_type !== 'im' || message.subtype || message.bot_id || !message.user) return;
+    const message = event as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string; channel: string; team?: string; files?: unknown };
+    // Only direct messages: channel messages reach us as app_mention. Skip edits, joins and bots;
+    // a message with a file (subtype file_share) is a command with an upload.
+    if (message.channel_type !== 'im' || (message.subtype && message.subtype !== 'file_share') || message.bot_id || !message.user) return;
     const turn: TurnInput = {
       kind: 'message', teamId: (body as { team_id?: string }).team_id ?? message.team ?? '', teamName: '',
       userId: message.user, fallbackName: message.user, channelId: message.channel,
+      uploads: slackUploads(message.files, deps.web),
     };
     await runTurn(deps, turn, (ctx) => deps.dispatcher.command(ctx, stripBotMention(message.text ?? '', context.botUserId)));
   });

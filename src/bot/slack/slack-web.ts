@@ -8,6 +8,7 @@
 import { webApi } from '@slack/bolt';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { downloadFailed, fetchText } from '../csv-upload.js';
 import { boltLogger } from './slack-logger.js';
 
 type Args = Record<string, unknown>;
@@ -46,9 +47,14 @@ export class SlackWeb {
   readonly client: InstanceType<typeof webApi.WebClient>;
   private readonly log: Logger;
   private readonly maxInlineWaitMs: number;
+  private readonly token: string;
+  /** Where SLACK_API_URL points (a simulator, a proxy): its files may get the token too. */
+  private readonly apiOrigin: string | undefined;
 
   constructor(options: SlackWebOptions) {
     this.log = options.log;
+    this.token = options.token;
+    this.apiOrigin = options.apiUrl ? new URL(options.apiUrl).origin : undefined;
     this.maxInlineWaitMs = options.maxInlineWaitMs ?? MAX_INLINE_WAIT_MS;
     this.client = new webApi.WebClient(options.token, {
       slackApiUrl: normaliseApiUrl(options.apiUrl),
@@ -89,6 +95,27 @@ export class SlackWeb {
     };
     // The SDK's argument type is a union keyed on channel/thread combinations; this one is valid.
     await this.client.filesUploadV2(args as Parameters<typeof this.client.filesUploadV2>[0]);
+  }
+
+  /**
+   * A shared file's text from its url_private_download, with the bot token (the app needs the
+   * files:read scope). The token only goes to Slack's own file hosts (or SLACK_API_URL's).
+   */
+  async downloadFile(url: string, name: string, maxBytes: number): Promise<string> {
+    const hint = 'Check that the app has the files:read scope and is a member of this conversation, then share the file again.';
+    if (!this.mayReceiveToken(url)) throw downloadFailed(name, 'Slack', 'its download link is not on a Slack file host', hint);
+    return fetchText(url, { name, platform: 'Slack', maxBytes, hint, headers: { authorization: `Bearer ${this.token}` } });
+  }
+
+  private mayReceiveToken(url: string): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    if (this.apiOrigin && parsed.origin === this.apiOrigin) return true;
+    return parsed.protocol === 'https:' && /(^|\.)(slack\.com|slack-gov\.com)$/i.test(parsed.hostname);
   }
 
   private async once(method: string, args: Args): Promise<SlackResult> {

@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
-import type { ChatContext } from '../context.js';
+import type { ChatContext, ChatUpload } from '../context.js';
+import { downloadFailed, fetchText } from '../csv-upload.js';
 
 /** Reading a Teams activity into the platform-neutral pieces of a ChatContext. */
 
@@ -54,20 +55,31 @@ interface FileAttachment {
   content?: { downloadUrl?: string; fileType?: string };
 }
 
-const MAX_FILE_BYTES = 2_000_000;
+const TEAMS_FILE = 'application/vnd.microsoft.teams.file.download.info';
 
-/** Text/CSV files attached to a message, downloaded (Teams gives a pre-authorised downloadUrl). */
-export async function downloadTextAttachments(activity: Partial<Activity>): Promise<{ name: string; text: string }[]> {
-  const files: { name: string; text: string }[] = [];
+/**
+ * Files attached to a message, not downloaded yet: Teams file attachments (`file.download.info`,
+ * whose downloadUrl is pre-authorised and short-lived) of any type, so that a wrong type can be
+ * refused by name, and inline text/CSV attachments. The message's own HTML copy and cards are not files.
+ */
+export function teamsUploads(activity: Partial<Activity>): ChatUpload[] {
+  const uploads: ChatUpload[] = [];
   for (const attachment of (activity.attachments ?? []) as FileAttachment[]) {
-    const isTeamsFile = attachment.contentType === 'application/vnd.microsoft.teams.file.download.info';
-    const isCsv = isTeamsFile ? ['csv', 'txt'].includes(attachment.content?.fileType ?? '') : /^text\/(csv|plain)/.test(attachment.contentType ?? '');
+    const isTeamsFile = attachment.contentType === TEAMS_FILE;
+    if (!isTeamsFile && !/^text\/(csv|plain)/i.test(attachment.contentType ?? '')) continue;
     const url = isTeamsFile ? attachment.content?.downloadUrl : attachment.contentUrl;
-    if (!isCsv || !url || !/^https?:/.test(url)) continue;
-    const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-    if (!res.ok) continue;
-    const text = await res.text();
-    if (text.length <= MAX_FILE_BYTES) files.push({ name: attachment.name ?? 'file.csv', text });
+    const name = attachment.name ?? 'file';
+    const fileType = isTeamsFile ? attachment.content?.fileType : undefined;
+    uploads.push({
+      name,
+      ...(fileType ? { filetype: fileType } : {}),
+      ...(isTeamsFile ? {} : { mimetype: attachment.contentType }),
+      download: async (maxBytes) => {
+        const hint = 'Attach the file again (its download link expires after a few minutes) and send the message once more.';
+        if (!url || !/^https?:/i.test(url)) throw downloadFailed(name, 'Teams', 'the attachment carried no download link', hint);
+        return fetchText(url, { name, platform: 'Teams', maxBytes, hint });
+      },
+    });
   }
-  return files;
+  return uploads;
 }

@@ -6,7 +6,7 @@ import type { Env } from '../../env.js';
 import { toAppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ChatSender, Dispatcher } from '../context.js';
-import { channelOf, commandTextOf, downloadTextAttachments, orgOf } from './teams-activity.js';
+import { channelOf, commandTextOf, orgOf, teamsUploads } from './teams-activity.js';
 import { decideTeamsAuth } from './teams-auth.js';
 import { createTeamsContext, type TeamsTurnDeps } from './teams-context.js';
 import { invokeResponseOf, sendInvokeError } from './teams-invoke.js';
@@ -83,8 +83,8 @@ function buildApplication(adapter: TeamsAdapter, dispatcher: Dispatcher, deps: T
   bot.activity('message', async (turn) => {
     const value = turn.activity.value as Record<string, unknown> | undefined;
     const text = commandTextOf(turn.activity);
-    const attachments = await downloadTextAttachments(turn.activity).catch(() => []);
-    const { ctx } = createTeamsContext(turn, deps, attachments);
+    // Attached files are fetched only if the command wants them (match <project> import).
+    const { ctx } = createTeamsContext(turn, deps, teamsUploads(turn.activity));
     // Action.Submit (older clients) arrives as a message whose value carries the verb.
     if (value && typeof value === 'object' && !text) return dispatcher.action(ctx, value.verb, value);
     await dispatcher.command(ctx, text);

@@ -1,6 +1,6 @@
 import { TurnContext, type CloudAdapter, type ConversationParameters } from 'botbuilder';
 import type { FormView, View } from '../../cards/views.js';
-import type { ChatContext, MessageRef } from '../context.js';
+import type { ChatContext, ChatUpload, MessageRef } from '../context.js';
 import type { Logger } from '../../log.js';
 import { actorOf, channelOf, orgOf, tenantOf } from './teams-activity.js';
 import { adaptiveCardOf, cardActivity, viewText } from './teams-card.js';
@@ -28,7 +28,7 @@ export interface TeamsTurnDeps {
 const TO_CHANNEL_AUDIENCE = 'https://api.botframework.com';
 
 /** The platform-neutral view of one Teams turn; an invoke collects its answer in `outcome`. */
-export function createTeamsContext(turn: TurnContext, deps: TeamsTurnDeps, attachments: { name: string; text: string }[]): { ctx: ChatContext; outcome: InvokeOutcome } {
+export function createTeamsContext(turn: TurnContext, deps: TeamsTurnDeps, uploads: ChatUpload[]): { ctx: ChatContext; outcome: InvokeOutcome } {
   const activity = turn.activity;
   const isInvoke = activity.type === 'invoke';
   const outcome: InvokeOutcome = { posted: false };
@@ -86,7 +86,7 @@ export function createTeamsContext(turn: TurnContext, deps: TeamsTurnDeps, attac
       if (isInvoke) await answerInvoke(view);
       else await reply(view);
     },
-    attachments,
+    ...(uploads.length ? { uploads } : {}),
   };
   return { ctx, outcome };
 }

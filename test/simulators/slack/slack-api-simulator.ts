@@ -51,6 +51,34 @@ export interface SimEphemeral {
   replaced: number;
 }
 
+export interface SimFile {
+  id: string;
+  filename: string;
+  content: string;
+  /** Shared by a user (shareFile): who, and the type Slack detected. */
+  user?: string;
+  mimetype?: string;
+  filetype?: string;
+}
+
+/** A file object as Slack puts it in `files[]` of a `file_share` message or an `app_mention`. */
+export interface SlackEventFile {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  filetype: string;
+  pretty_type: string;
+  user: string;
+  size: number;
+  mode: 'hosted';
+  is_external: false;
+  is_public: boolean;
+  url_private: string;
+  url_private_download: string;
+  permalink: string;
+}
+
 interface ResponseUrlContext {
   channel: string;
   user: string;
@@ -81,7 +109,8 @@ export class SlackApiSimulator {
   readonly users = new Map<string, SimUser>();
   /** Channels with a known member list; postEphemeral to anyone else fails with user_not_in_channel. */
   readonly channelMembers = new Map<string, Set<string>>();
-  readonly files = new Map<string, { id: string; filename: string; content: string }>();
+  /** Files uploaded by the bot (files.uploadV2) and files shared by test users (shareFile), by id. */
+  readonly files = new Map<string, SimFile>();
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean; user: string | undefined }>();
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
   private readonly limiter: SlackRateLimiter;
@@ -138,6 +167,31 @@ export class SlackApiSimulator {
     return `${this.baseUrl}/response/${id}`;
   }
 
+  /**
+   * A file a user uploads with a message: kept by the simulator and served, with the bot token
+   * only, at its url_private_download (without it Slack redirects to its sign-in page). Returns the
+   * `files[]` entry of the event. `mimetype`/`filetype` default from the extension, as Slack detects them.
+   */
+  shareFile(props: { user: string; name: string; content: string; mimetype?: string; filetype?: string }): SlackEventFile {
+    const id = `F${String(++this.counter).padStart(8, '0')}`;
+    const extension = /\.([a-z0-9]+)$/i.exec(props.name)?.[1]?.toLowerCase() ?? '';
+    const known: Record<string, [string, string, string]> = {
+      csv: ['text/csv', 'csv', 'CSV'], txt: ['text/plain', 'text', 'Plain Text'], pdf: ['application/pdf', 'pdf', 'PDF'],
+      xlsx: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx', 'Excel Spreadsheet'], png: ['image/png', 'png', 'PNG'],
+    };
+    const [mimetype, filetype, prettyType] = known[extension] ?? ['application/octet-stream', 'binary', 'Binary'];
+    const file: SimFile = { id, filename: props.name, content: props.content, user: props.user, mimetype: props.mimetype ?? mimetype, filetype: props.filetype ?? filetype };
+    this.files.set(id, file);
+    const path = `/files-pri/${this.teamId}-${id}`;
+    return {
+      id, name: props.name, title: props.name, mimetype: file.mimetype!, filetype: file.filetype!, pretty_type: prettyType, user: props.user,
+      size: Buffer.byteLength(props.content), mode: 'hosted', is_external: false, is_public: false,
+      url_private: `${this.baseUrl}${path}/${encodeURIComponent(props.name)}`,
+      url_private_download: `${this.baseUrl}${path}/download/${encodeURIComponent(props.name)}`,
+      permalink: `${this.baseUrl}/files/${props.user}/${id}/${encodeURIComponent(props.name)}`,
+    };
+  }
+
   /** Makes the next call of `method` fail with an error code or a 429. */
   failNext(method: string, failure: { error?: string; retryAfter?: number }): void {
     this.failures.push({ method, ...failure });
@@ -167,6 +221,11 @@ export class SlackApiSimulator {
       if (url.pathname.startsWith('/api/')) return this.handleApi(url.pathname.slice(5), req, raw, res);
       if (url.pathname.startsWith('/response/')) return this.handleResponseUrl(url.pathname.slice(10), raw, res);
       if (url.pathname.startsWith('/upload/')) return await this.handleUpload(url.pathname.slice(8), req, raw, res);
+      if (url.pathname.startsWith('/files-pri/') && req.method === 'GET') return this.handleFileDownload(url, req, res);
+      if (url.pathname === '/' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body><h1>Sign in to Simulated</h1></body></html>');
+        return;
+      }
       send(res, 404, { ok: false, error: 'unknown_path' });
     } catch (error) {
       send(res, 500, { ok: false, error: 'internal_error', detail: String(error) });
@@ -336,6 +395,30 @@ export class SlackApiSimulator {
     }
     this.calls.push({ method: 'upload', args: { file_id: id, bytes: raw.length }, at: Date.now(), outcome: 'ok' });
     res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
+  }
+
+  /**
+   * GET url_private(_download): the file with `Authorization: Bearer <bot token>`; anything else is
+   * redirected to the workspace sign-in page, as Slack does. Recorded as `file.download` calls.
+   */
+  private handleFileDownload(url: URL, req: IncomingMessage, res: ServerResponse): void {
+    const match = /^\/files-pri\/[^/]+-(F[^/]+)\//.exec(url.pathname);
+    const file = match ? this.files.get(match[1]!) : undefined;
+    const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const call: RecordedCall = { method: 'file.download', args: { file_id: match?.[1] }, at: Date.now(), outcome: 'ok' };
+    this.calls.push(call);
+    if (token !== this.options.botToken) {
+      call.outcome = 'not_authed';
+      res.writeHead(302, { location: `${this.baseUrl}/?redir=${encodeURIComponent(url.pathname)}` }).end();
+      return;
+    }
+    if (!file) {
+      call.outcome = 'file_not_found';
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('File not found');
+      return;
+    }
+    const body = Buffer.from(file.content, 'utf8');
+    res.writeHead(200, { 'content-type': file.mimetype ?? 'application/octet-stream', 'content-length': String(body.length) }).end(body);
   }
 
   /** response_url: in_channel posts, ephemeral notes, or replace_original of the message clicked. */

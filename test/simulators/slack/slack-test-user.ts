@@ -3,8 +3,8 @@
  * option on a message the bot posted (found by its visible label, so tests do not depend on how
  * action ids are encoded), and submits modals. Every request is signed and goes over HTTP.
  */
-import type { SimMessage, SlackApiSimulator } from './slack-api-simulator.js';
-import { blockActionsBody, signedSlackRequest, slashCommandBody, viewSubmissionBody, type BuiltRequest, type SlackActor } from './slack-signer.js';
+import type { SimMessage, SlackApiSimulator, SlackEventFile } from './slack-api-simulator.js';
+import { blockActionsBody, eventCallbackBody, signedSlackRequest, slashCommandBody, viewSubmissionBody, type BuiltRequest, type SlackActor } from './slack-signer.js';
 
 type Json = Record<string, unknown>;
 type Blocks = Json[] | undefined;
@@ -52,6 +52,31 @@ export class SlackTestUser {
 
   command(text: string): Promise<SentRequest> {
     return this.send(slashCommandBody(this.sim, this.actor, text));
+  }
+
+  /**
+   * Uploads a file with a message, as the Slack client does: Events API `message` with subtype
+   * `file_share` and `files[]`; in a channel the text starts with the bot's mention, so an
+   * `app_mention` carrying the same `files[]` follows (the bot may ignore the channel message).
+   * In a DM (channel `D…`) only the `message` event is sent.
+   */
+  async shareFile(text: string, file: { name: string; content: string; mimetype?: string; filetype?: string } | SlackEventFile): Promise<{ file: SlackEventFile; sent: SentRequest[] }> {
+    // A file object from sim.shareFile is sent as it is (e.g. one the test has since deleted).
+    const shared = 'url_private_download' in file ? file : this.sim.shareFile({ user: this.actor.userId, ...file });
+    const direct = this.actor.channelId.startsWith('D');
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+    const said = direct ? text : `<@${this.sim.botUserId}> ${text}`;
+    const common = { user: this.actor.userId, text: said, files: [shared], upload: true, display_as_bot: false, channel: this.actor.channelId, ts };
+    const events = [{ type: 'message', subtype: 'file_share', channel_type: direct ? 'im' : 'channel', ...common }];
+    if (!direct) events.push({ type: 'app_mention', ...common } as (typeof events)[number]);
+    const sent: SentRequest[] = [];
+    for (const event of events) {
+      const body = eventCallbackBody(this.actor, event);
+      const started = performance.now();
+      const response = await signedSlackRequest(this.eventsUrl, this.secret, body, { contentType: 'application/json' });
+      sent.push({ response, ackMs: performance.now() - started, body: await response.text() });
+    }
+    return { file: shared, sent };
   }
 
   /** Clicks the button labelled `label` (in the block mentioning `near`, when given). */

@@ -43,6 +43,8 @@ export class ConnectorSimulator {
   readonly createdConversations = new Map<string, Record<string, unknown>>();
   /** Files served at /files/<name>, as Teams serves a file's pre-authorised downloadUrl. */
   private readonly files = new Map<string, string>();
+  /** Names of the files the bot downloaded (GET of a downloadUrl), in order, whether served or not. */
+  readonly fileDownloads: string[] = [];
   private server: Server | null = null;
   private nextId = 1;
   private counted = 0;
@@ -111,7 +113,9 @@ export class ConnectorSimulator {
     }
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
-      const file = this.files.get(decodeURIComponent(url.pathname.slice('/files/'.length)));
+      const name = decodeURIComponent(url.pathname.slice('/files/'.length));
+      this.fileDownloads.push(name);
+      const file = this.files.get(name);
       res.statusCode = file === undefined ? 404 : 200;
       res.setHeader('content-type', 'text/csv');
       res.end(file ?? '');
