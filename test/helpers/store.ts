@@ -27,6 +27,13 @@ export async function createDatabase(): Promise<{ databaseUrl: string; drop: () 
     drop: async () => {
       const client = new pg.Client({ connectionString: ADMIN_URL });
       await client.connect();
+      // A pool's end() resolves before its sockets have closed: give them a moment, so that the forced
+      // drop does not terminate a session some client still listens to (an uncaught 57P01 there).
+      for (let i = 0; i < 40; i++) {
+        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     },

@@ -54,6 +54,7 @@ export async function openWorld(props: { workers?: boolean; noCreate?: string[];
   await engine.grantRole(admin, { userId: helpdesk.userId, role: 'helpdesk' });
   if (props.workers) await engine.startWorkers();
   const sql = new pg.Pool({ connectionString: db.databaseUrl, max: 2 });
+  sql.on('error', () => undefined);
   return {
     engine, sql, clock, databaseUrl: db.databaseUrl,
     close: async () => {

@@ -76,6 +76,7 @@ describe('create missing destination users at copy time', () => {
     databaseUrl = db.databaseUrl;
     engine = await createEngine(testEngineOptions({ databaseUrl: db.databaseUrl, reconcileEveryMs: 300, connect }));
     sql = new pg.Pool({ connectionString: db.databaseUrl, max: 2 });
+    sql.on('error', () => undefined);
     await engine.grantRole(admin, { userId: approver.userId, role: 'approver' });
     await engine.startWorkers();
     await engine.createProject(admin, { name: 'grow', sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey: 'slack:TCM:C1' });
