@@ -4,7 +4,8 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { createConnector } from '../../src/engine/connectors/index.js';
 import type { ConnectionSettings, Connector } from '../../src/engine/connectors/types.js';
-import { createEngine, type Actor, type Engine, type RunDetail } from '../../src/engine/index.js';
+import { createEngine, type Actor, type Engine } from '../../src/engine/index.js';
+import { scannedSandboxProject, waitForRun } from '../helpers/sandbox-project.js';
 import { createDatabase, testEngineOptions } from '../helpers/store.js';
 
 export const ORG = 'slack:TC';
@@ -65,28 +66,11 @@ export async function openWorld(props: { workers?: boolean; noCreate?: string[];
   };
 }
 
-export async function waitForRun(engine: Engine, runId: string, ms = 30_000): Promise<RunDetail> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const run = await engine.getRun(runId);
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}: ${JSON.stringify(run.progress)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitForRun };
 
 /** A project scanned for real (workers must run), every source matched to the same user at the destination domain. */
 export async function scannedProject(engine: Engine, name: string, source: SandboxSide, destination: SandboxSide): Promise<void> {
-  await engine.createProject(admin, { name, sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey: `slack:TC:${name}` });
-  await engine.saveConnection(admin, { project: name, side: 'source', settings: source });
-  await engine.saveConnection(admin, { project: name, side: 'destination', settings: destination });
-  const scan = await engine.startScan(admin, { project: name });
-  expect((await waitForRun(engine, scan.id)).status).toBe('completed');
-  const review = await engine.getMatchReview(admin, { project: name, filter: 'all', pageSize: 100 });
-  for (const row of review.rows) {
-    const wanted = row.source.address.replace(source.domain, destination.domain);
-    if (row.destination?.address !== wanted || row.status !== 'matched') await engine.updateMapping(admin, { project: name, mappingId: row.id, change: { type: 'override', destinationAddress: wanted } });
-  }
+  await scannedSandboxProject(engine, admin, { name, channelKey: `slack:TC:${name}`, source, destination });
 }
 
 /**

@@ -3,20 +3,11 @@ import { sandboxWillFail } from '../../src/engine/connectors/sandbox/sandbox-con
 import { sandboxMailboxes, sandboxStats } from '../../src/engine/connectors/sandbox/sandbox-tenant.js';
 import { createEngine, type Actor, type Engine, type EngineEvent, type MappingInfo, type RunDetail } from '../../src/engine/index.js';
 import { prepareTarget, storeTargets, testEngineOptions } from '../helpers/store.js';
+import { waitForRun } from '../helpers/sandbox-project.js';
 
 const admin: Actor = { orgId: 'teams:T9', userId: 'U_ADMIN', userName: 'Ada', platformAdmin: true };
 const source = { platform: 'sandbox' as const, seed: 3, mailboxes: 12, messagesPerMailbox: 6, domain: 'old.example', latencyMs: 15, failureRate: 0.2 };
 const destination = { platform: 'sandbox' as const, seed: 3, mailboxes: 9, messagesPerMailbox: 2, domain: 'new.example' };
-
-async function waitForRun(engine: Engine, runId: string): Promise<RunDetail> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const run = await engine.getRun(runId);
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(storeTargets())('engine scan and match on $name', (target) => {
   let engine: Engine;

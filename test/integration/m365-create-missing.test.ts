@@ -10,10 +10,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createConnector } from '../../src/engine/connectors/index.js';
 import type { ConnectionSettings, Connector, CreateMailboxSpec, MailboxRef } from '../../src/engine/connectors/types.js';
-import { createEngine, type Actor, type Engine, type RunDetail } from '../../src/engine/index.js';
+import { createEngine, type Actor, type Engine } from '../../src/engine/index.js';
 import { AppError } from '../../src/errors.js';
 import { createDatabase, testEngineOptions } from '../helpers/store.js';
 import { dropWhenIdle } from './m365-chat-setup.js';
+import { waitForRun } from '../helpers/sandbox-project.js';
 
 const admin: Actor = { orgId: 'slack:TCM', userId: 'U1', userName: 'Ada Admin', platformAdmin: true };
 const approver: Actor = { orgId: 'slack:TCM', userId: 'U2', userName: 'Megan Bowen', platformAdmin: false };
@@ -52,16 +53,6 @@ async function connect(settings: ConnectionSettings): Promise<Connector> {
     return entry !== undefined && Date.now() - entry.at >= PROVISIONING_MS;
   };
   return creating;
-}
-
-async function waitForRun(engine: Engine, runId: string, ms = 60_000): Promise<RunDetail> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const run = await engine.getRun(runId);
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('create missing destination users at copy time', () => {

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createConnector } from '../../src/engine/connectors/index.js';
 import type { ConnectionSettings, Connector } from '../../src/engine/connectors/types.js';
-import { createEngine, type Actor, type Engine, type RunDetail } from '../../src/engine/index.js';
+import { createEngine, type Actor, type Engine } from '../../src/engine/index.js';
 import { corpusMessages } from '../helpers/corpus.js';
 import { appendMessages, readMailbox, startDovecot, withClient, type DovecotServer } from '../helpers/dovecot.js';
 import { testEngineOptions } from '../helpers/store.js';
+import { waitForRun } from '../helpers/sandbox-project.js';
 
 const admin: Actor = { orgId: 'slack:T5', userId: 'U1', userName: 'Ada', platformAdmin: true };
 const PASSWORD = 'pw-imap-run';
@@ -22,16 +23,6 @@ const layout: [string, number, string[], Date][] = [
   ['Projects/Été 2024', 25, [], new Date('2021-06-07T08:09:10Z')],
   ['Projects/Été 2024/Заметки', 15, ['\\Seen', '$Label1'], new Date('2022-11-12T13:14:15Z')],
 ];
-
-async function waitForRun(engine: Engine, runId: string, ms = 60_000): Promise<RunDetail> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const run = await engine.getRun(runId);
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}: ${JSON.stringify(run.progress)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every message of every folder of a user, as "path → sorted hash|flags|date" (the multiset compares exactly-once). */
 async function snapshot(server: DovecotServer, address: string): Promise<Record<string, string[]>> {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxConnector } from '../../src/engine/connectors/sandbox/sandbox-connector.js';
 import { SANDBOX_FOLDERS, folderItemCount, sandboxItem, sandboxMailboxes, sandboxStats } from '../../src/engine/connectors/sandbox/sandbox-tenant.js';
-import { createEngine, type Actor, type Engine, type EngineEvent, type RunDetail, type RunInfo, type RunOptions } from '../../src/engine/index.js';
+import { createEngine, type Actor, type Engine, type EngineEvent, type RunInfo, type RunOptions } from '../../src/engine/index.js';
+import { scannedSandboxProject, waitForRun } from '../helpers/sandbox-project.js';
 import { testEngineOptions } from '../helpers/store.js';
 
 const admin: Actor = { orgId: 'slack:T1', userId: 'U1', userName: 'Ada', platformAdmin: true };
@@ -10,27 +11,8 @@ const approver: Actor = { orgId: 'slack:T1', userId: 'U8', userName: 'Apu', plat
 const source = { platform: 'sandbox' as const, seed: 41, mailboxes: 3, messagesPerMailbox: 24, domain: 'a.example' };
 const destination = { platform: 'sandbox' as const, seed: 42, mailboxes: 3, messagesPerMailbox: 0, domain: 'b.example', throttleRate: 0.3 };
 
-async function waitForRun(engine: Engine, runId: string, ms = 30_000): Promise<RunDetail> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const run = await engine.getRun(runId);
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}: ${JSON.stringify(run.progress)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function prepare(engine: Engine, name: string, src: typeof source & { latencyMs?: number }, dst: typeof destination): Promise<void> {
-  await engine.createProject(admin, { name, sourcePlatform: 'sandbox', destinationPlatform: 'sandbox', channelKey: `slack:T1:${name}` });
-  await engine.saveConnection(admin, { project: name, side: 'source', settings: src });
-  await engine.saveConnection(admin, { project: name, side: 'destination', settings: dst });
-  const scan = await engine.startScan(admin, { project: name });
-  expect((await waitForRun(engine, scan.id)).status).toBe('completed');
-  const review = await engine.getMatchReview(admin, { project: name, filter: 'all', pageSize: 100 });
-  for (const row of review.rows) {
-    const wanted = row.source.address.replace(src.domain, dst.domain);
-    if (row.destination?.address !== wanted || row.status !== 'matched') await engine.updateMapping(admin, { project: name, mappingId: row.id, change: { type: 'override', destinationAddress: wanted } });
-  }
+function prepare(engine: Engine, name: string, src: typeof source & { latencyMs?: number }, dst: typeof destination): Promise<void> {
+  return scannedSandboxProject(engine, admin, { name, channelKey: `slack:T1:${name}`, source: src, destination: dst });
 }
 
 /** Full runs cost credits (DESIGN §5): buy some, and name an approver to approve each hold. */
