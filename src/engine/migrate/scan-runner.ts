@@ -10,7 +10,8 @@ import { ScanCheckpoint, type ScanOutcome } from './scan-checkpoint.js';
 import { suggestMappings } from './match-suggester.js';
 import { summarizeScan } from './scan-summary.js';
 
-const SCAN_CONCURRENCY = 4;
+/** Mailboxes counted at once: each count is a few round trips (sign-in, LIST), so latency, not CPU, bounds it. */
+const SCAN_CONCURRENCY = 8;
 const THROTTLE_ATTEMPTS = 6;
 const PROGRESS_EVERY_MS = 1000;
 

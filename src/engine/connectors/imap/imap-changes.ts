@@ -9,6 +9,7 @@ import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../../errors.js';
 import type { ChangePage, ChangeRef, Cursor } from '../types.js';
 import { itemKey, portableFlags } from './imap-message.js';
+import type { ImapReader } from './imap-reader.js';
 
 export const CHANGES_PAGE_SIZE = 500;
 
@@ -65,6 +66,45 @@ export async function listChanges(client: ImapFlow, path: string, cursor: Cursor
     ...(modseq !== undefined && !box.noModseq ? { highestModseq: modseq.toString() } : {}),
   };
   return { changes, cursor: JSON.stringify(next), more, ...(reset ? { reset: true } : {}) };
+}
+
+/**
+ * The same page through mailferry's own reader (imap-reader.ts): EXAMINE, the flag changes and the
+ * UID SEARCH in one write, the page's flags and sizes in a second. Null when the reader cannot name
+ * the folder (imapflow then).
+ */
+export async function listChangesPipelined(reader: ImapReader, path: string, cursor: Cursor | undefined, pageSize = CHANGES_PAGE_SIZE, startedOver = false): Promise<ChangePage | null> {
+  const stored = parseCursor(cursor);
+  const from = stored?.uidNext ?? 1;
+  const changedSince = stored?.highestModseq && from > 1 ? { before: from, modseq: stored.highestModseq } : undefined;
+  const listed = reader.listing(path, from, pageSize, changedSince);
+  if (listed === null) return null;
+  const { view, changed, uids, page } = await listed;
+  const uidValidity = view.uidValidity;
+  if (stored !== undefined && stored.uidValidity !== uidValidity) {
+    // Another UIDVALIDITY: every stored UID is void, the listing starts over from 1 (once: a server that changes it on every look gets a clear error).
+    if (startedOver) throw new AppError('CONNECTION_FAILED', `The IMAP server changed the UIDVALIDITY of "${path}" twice in a row. Try again later.`, { retryable: true });
+    const again = await listChangesPipelined(reader, path, JSON.stringify({ uidValidity, uidNext: 1 }), pageSize, true);
+    return again && { ...again, reset: true };
+  }
+  const modseq = view.highestModseq ?? undefined;
+  const changes: ChangeRef[] = [];
+  if (changed && stored?.highestModseq && modseq !== undefined && modseq > BigInt(stored.highestModseq)) {
+    for (const message of changed) {
+      if (message.uid < from) changes.push({ key: itemKey(uidValidity, message.uid), kind: 'flags', flags: portableFlags(message.flags) });
+    }
+  }
+  for (const message of [...page].sort((a, b) => a.uid - b.uid)) {
+    changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', ...(message.size === undefined ? {} : { size: message.size }), flags: portableFlags(message.flags) });
+  }
+  const more = uids.length > pageSize;
+  const lastListed = uids[Math.min(pageSize, uids.length) - 1] ?? 0;
+  const next: ImapCursor = {
+    uidValidity,
+    uidNext: more ? lastListed + 1 : Math.max(view.uidNext ?? 0, lastListed + 1, from),
+    ...(modseq !== undefined ? { highestModseq: modseq.toString() } : {}),
+  };
+  return { changes, cursor: JSON.stringify(next), more };
 }
 
 /** UIDs ≥ from, ascending. `from:*` always matches the highest UID, even below `from`: filter it out. */

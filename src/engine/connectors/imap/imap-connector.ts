@@ -6,13 +6,13 @@
  * of whole messages are read by mailferry's own reader (imap-reader.ts), one session per account.
  * imapflow types never leave this folder.
  */
-import type { ImapFlow } from 'imapflow';
-import type { Connector, ConnectorLimits, FolderInfo, Item, MailboxRef, WriteResult } from '../types.js';
+import type { ImapFlow, ListResponse } from 'imapflow';
+import type { ChangePage, Connector, ConnectorLimits, FolderInfo, FolderRole, Item, MailboxRef, WriteResult } from '../types.js';
 import { listMailboxes, loginFor, validate, type ImapSettings } from './imap-accounts.js';
 import { ImapAppender } from './imap-appender.js';
-import { listChanges } from './imap-changes.js';
+import { listChanges, listChangesPipelined } from './imap-changes.js';
 import { toImapAppError } from './imap-errors.js';
-import { ensureFolder, listFolders } from './imap-folders.js';
+import { ensureFolder, listAll, listFolders } from './imap-folders.js';
 import { appendLimit, appendPipelined, findWritten, probeItem, readItem, readItems, readItemsPipelined, updateFlags, writeItem } from './imap-items.js';
 import { SessionLanes } from './imap-lanes.js';
 import { ImapPool } from './imap-pool.js';
@@ -54,20 +54,44 @@ export function createImapConnector(settings: ImapSettings): Connector {
     }
     return use(mailbox, doing, (client) => writeItem(client, folder.key, item), signal);
   };
-  /** A page of messages through the account's reader, else (a folder it cannot name) imapflow. */
-  const read = async (mailbox: MailboxRef, folder: FolderInfo, keys: string[], signal?: AbortSignal): Promise<Item[]> => {
+  /**
+   * A call through the account's reader session (imap-reader.ts), else imapflow: when the server
+   * cannot serve a reader, or `fast` answers null (a folder name the reader cannot send).
+   */
+  const viaReader = async <T>(mailbox: MailboxRef, doing: string, fast: (reader: ImapReader) => Promise<T | null>, slow: (client: ImapFlow) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     signal?.throwIfAborted();
     const login = loginFor(settings, mailbox);
-    const doing = `reading messages in "${folder.path.join('/')}"`;
     const reader = await readers.get(login);
     if (reader) {
-      const items = await readItemsPipelined(reader, folder.key, keys).catch((error: unknown) => {
+      const result = await fast(reader).catch((error: unknown) => {
         throw toImapAppError(error, { address: login.address, server: pool.label, doing });
       });
-      if (items !== null) return items;
+      if (result !== null) return result;
     }
-    return use(mailbox, doing, (client) => readItems(client, folder.key, keys), signal);
+    return use(mailbox, doing, slow, signal);
   };
+  const read = (mailbox: MailboxRef, folder: FolderInfo, keys: string[], signal?: AbortSignal): Promise<Item[]> =>
+    viaReader(mailbox, `reading messages in "${folder.path.join('/')}"`, (reader) => readItemsPipelined(reader, folder.key, keys), (client) => readItems(client, folder.key, keys), signal);
+  const changes = (mailbox: MailboxRef, folder: FolderInfo, cursor: string | undefined, signal?: AbortSignal): Promise<ChangePage> =>
+    viaReader(mailbox, `listing folder "${folder.path.join('/')}"`, (reader) => listChangesPipelined(reader, folder.key, cursor), (client) => listChanges(client, folder.key, cursor), signal);
+
+  /**
+   * Each account's LIST as last seen by this connector (one job's), so that creating a mailbox's
+   * folders lists once, not once per folder; dropped as soon as a folder was created.
+   */
+  const lists = new Map<string, ListResponse[]>();
+  const folders = (mailbox: MailboxRef, withStats: boolean, signal?: AbortSignal) => use(mailbox, 'listing folders', async (client) => {
+    if (withStats) return listFolders(client, true);
+    const listed = lists.get(mailbox.address) ?? await listAll(client);
+    lists.set(mailbox.address, listed);
+    return listFolders(client, false, listed);
+  }, signal);
+  const ensure = (mailbox: MailboxRef, path: string[], role: FolderRole, signal?: AbortSignal) => use(mailbox, `creating folder "${path.join('/')}"`, async (client) => {
+    const listed = lists.get(mailbox.address) ?? await listAll(client);
+    const { folder, created } = await ensureFolder(client, path, role, listed);
+    if (created) lists.delete(mailbox.address); else lists.set(mailbox.address, listed);
+    return folder;
+  }, signal);
 
   return {
     platform: 'imap',
@@ -79,9 +103,9 @@ export function createImapConnector(settings: ImapSettings): Connector {
       return listMailboxes(settings, page);
     },
     mailboxStats: (mailbox, signal) => use(mailbox, 'counting the mailbox', mailboxStats, signal),
-    listFolders: (mailbox, options, signal) => use(mailbox, 'listing folders', (client) => listFolders(client, options?.withStats ?? false), signal),
-    ensureFolder: (mailbox, path, role, _itemType, signal) => use(mailbox, `creating folder "${path.join('/')}"`, (client) => ensureFolder(client, path, role), signal),
-    listChanges: (mailbox, folder, cursor, signal) => use(mailbox, `listing folder "${folder.path.join('/')}"`, (client) => listChanges(client, folder.key, cursor), signal),
+    listFolders: (mailbox, options, signal) => folders(mailbox, options?.withStats ?? false, signal),
+    ensureFolder: (mailbox, path, role, _itemType, signal) => ensure(mailbox, path, role, signal),
+    listChanges: changes,
     readItem: (mailbox, folder, key, signal) => use(mailbox, `reading a message in "${folder.path.join('/')}"`, (client) => readItem(client, folder.key, key), signal),
     readItems: read,
     writeItem: write,

@@ -73,9 +73,14 @@ export async function freshView(client: ImapFlow): Promise<void> {
   if (client.mailbox) await client.noop();
 }
 
-export async function listFolders(client: ImapFlow, withStats: boolean): Promise<FolderInfo[]> {
+/** The raw LIST, for listFolders and ensureFolder to share (imap-connector.ts keeps it for the account's later calls). */
+export function listAll(client: ImapFlow): Promise<ListResponse[]> {
+  return client.list();
+}
+
+export async function listFolders(client: ImapFlow, withStats: boolean, listedAlready?: ListResponse[]): Promise<FolderInfo[]> {
   if (withStats) await freshView(client);
-  const listed = selectable(await client.list(withStats ? { statusQuery: { messages: true, size: true } } : undefined));
+  const listed = selectable(listedAlready && !withStats ? listedAlready : await client.list(withStats ? { statusQuery: { messages: true, size: true } } : undefined));
   const folders: FolderInfo[] = [];
   for (const folder of listed) {
     const info = toFolderInfo(client, folder);
@@ -90,16 +95,17 @@ export async function listFolders(client: ImapFlow, withStats: boolean): Promise
 }
 
 /**
- * Finds or creates the folder for `path` (segments from the source). A role folder lands in the
- * destination's own folder of that role when it has one (source "Sent Items" → destination "Sent").
+ * Finds or creates the folder for `path` (segments from the source), given the account's current
+ * LIST. A role folder lands in the destination's own folder of that role when it has one (source
+ * "Sent Items" → destination "Sent"). `created` says the LIST is out of date now.
  */
-export async function ensureFolder(client: ImapFlow, path: string[], role: FolderRole): Promise<FolderInfo> {
-  const listed = await client.list();
+export async function ensureFolder(client: ImapFlow, path: string[], role: FolderRole, listed: ListResponse[]): Promise<{ folder: FolderInfo; created: boolean }> {
   const existing = selectable(listed).map((folder) => toFolderInfo(client, folder));
-  if (role === 'inbox') return existing.find((f) => f.role === 'inbox') ?? { key: 'INBOX', path: ['INBOX'], role: 'inbox', itemType: 'mail' };
+  const found = (folder: FolderInfo) => ({ folder, created: false });
+  if (role === 'inbox') return found(existing.find((f) => f.role === 'inbox') ?? { key: 'INBOX', path: ['INBOX'], role: 'inbox', itemType: 'mail' });
   if (role) {
     const match = existing.find((f) => f.role === role);
-    if (match) return match;
+    if (match) return found(match);
   }
   const delimiter = listed[0]?.delimiter || client.namespace?.delimiter || '/';
   const prefix = client.namespace?.prefix ?? '';
@@ -108,12 +114,12 @@ export async function ensureFolder(client: ImapFlow, path: string[], role: Folde
   let key = '';
   for (let depth = 1; depth <= segments.length; depth++) {
     key = prefix + segments.slice(0, depth).join(delimiter);
-    const found = existing.find((f) => f.key === key);
-    if (found && depth === segments.length) return found;
-    if (found) continue;
+    const there = existing.find((f) => f.key === key);
+    if (there && depth === segments.length) return found(there);
+    if (there) continue;
     const created = await client.mailboxCreate(key);
     key = created.path;
     await client.mailboxSubscribe(key);
   }
-  return { key, path: segments, role: role ?? roleOf({ path: key, flags: new Set() }, segments), itemType: 'mail' };
+  return { folder: { key, path: segments, role: role ?? roleOf({ path: key, flags: new Set() }, segments), itemType: 'mail' }, created: true };
 }

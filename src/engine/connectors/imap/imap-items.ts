@@ -7,6 +7,7 @@ import { AppError } from '../../../errors.js';
 import type { Item, ProbeTarget, WriteResult } from '../types.js';
 import type { ImapAppender } from './imap-appender.js';
 import type { FetchedMessage, ImapReader } from './imap-reader.js';
+import { uidSet } from './imap-wire.js';
 import { itemKey, lineEndsNormalised, messageIdOf, messageIdSearchTerm, parseItemKey, portableFlags, sha256 } from './imap-message.js';
 
 /**
@@ -38,18 +39,6 @@ export async function readItem(client: ImapFlow, path: string, key: string): Pro
     messageId: messageIdOf(message.source),
     hash: sha256(message.source),
   };
-}
-
-/** `1,2,3,7` → `1:3,7`: a short UID set for a page of mostly consecutive UIDs. */
-export function uidSet(uids: number[]): string {
-  const sorted = [...new Set(uids)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const start = sorted[i] as number;
-    while (i + 1 < sorted.length && sorted[i + 1] === (sorted[i] as number) + 1) i++;
-    parts.push(start === sorted[i] ? String(start) : `${start}:${sorted[i]}`);
-  }
-  return parts.join(',');
 }
 
 /** The keys of `keys` in this UIDVALIDITY, by UID. */

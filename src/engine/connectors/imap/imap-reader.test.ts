@@ -4,7 +4,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImapReader, parseFetch, parseImapDateTime } from './imap-reader.js';
+import { ImapReader, parseFetch, parseImapDateTime, parseSearch } from './imap-reader.js';
 import type { WireError } from './imap-pipelined.js';
 
 const login = { address: 'a@example.com', user: 'a@example.com', password: 'pw' };
@@ -132,5 +132,93 @@ describe('pipelined reader', () => {
     const error = (await reader.fetch('INBOX', '1')!.catch((e: unknown) => e)) as WireError;
     expect(['EConnectionClosed', 'ECONNRESET']).toContain(error.code);
     expect(reader.usable).toBe(false);
+  });
+});
+
+describe('SEARCH responses', () => {
+  it('reads plain SEARCH and ESEARCH (sequence sets), empty ones too, and nothing else', () => {
+    expect(parseSearch('* SEARCH 4 5 9')).toEqual([4, 5, 9]);
+    expect(parseSearch('* SEARCH')).toEqual([]);
+    expect(parseSearch('* ESEARCH (TAG "W7") UID ALL 3:5,9,12:11')).toEqual([3, 4, 5, 9, 11, 12]);
+    expect(parseSearch('* ESEARCH (TAG "W7") UID')).toEqual([]);
+    expect(parseSearch('* 3 EXISTS')).toBeNull();
+  });
+});
+
+/**
+ * A CONDSTORE + ESEARCH server holding UIDs 1–5 of UIDVALIDITY 9 (3 and 4 with flags changed since
+ * modseq 100) in "Box", and "Plain", which keeps no mod-sequences.
+ */
+async function listingServer(): Promise<{ port: number; writes: string[] }> {
+  const writes: string[] = [];
+  const server = createServer((socket) => {
+    let folder = '';
+    socket.write('* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('latin1');
+      writes.push(text);
+      for (const line of text.split('\r\n').filter(Boolean)) {
+        const tag = line.split(' ')[0]!;
+        const command = line.slice(tag.length + 1);
+        let out = '';
+        if (command.startsWith('AUTHENTICATE')) out = `${tag} OK [CAPABILITY IMAP4rev1 CONDSTORE ESEARCH] signed in\r\n`;
+        else if (command.startsWith('EXAMINE')) {
+          folder = command.includes('Plain') ? 'Plain' : 'Box';
+          out = `* 5 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\n* OK [UIDNEXT 6] ok\r\n${folder === 'Plain' ? '* OK [NOMODSEQ] none' : '* OK [HIGHESTMODSEQ 120] ok'}\r\n${tag} OK [READ-ONLY] done\r\n`;
+        } else if (command.includes('CHANGEDSINCE')) {
+          out = folder === 'Plain' ? `${tag} NO [NOMODSEQ] no mod-sequences here\r\n`
+            : `* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (110))\r\n* 4 FETCH (UID 4 FLAGS () MODSEQ (115))\r\n${tag} OK done\r\n`;
+        } else if (command.startsWith('UID SEARCH')) {
+          const from = Number(/UID (\d+):\*/.exec(command)?.[1]);
+          out = `* ESEARCH (TAG "${tag}") UID${from <= 5 ? ` ALL ${from}:5` : ''}\r\n${tag} OK done\r\n`;
+        } else if (command.startsWith('UID FETCH')) {
+          const set = command.split(' ')[2]!;
+          const [a, b = a] = set.split(':').map(Number) as [number, number?];
+          for (let uid = a; uid <= b; uid++) out += `* ${uid} FETCH (UID ${uid} RFC822.SIZE ${uid * 100} FLAGS (${uid === 1 ? '\\Seen $Work' : ''}))\r\n`;
+          // An unsolicited flag change of another session: no UID, not part of the page.
+          out += `* 2 FETCH (FLAGS (\\Deleted))\r\n${tag} OK done\r\n`;
+        } else out = `${tag} OK\r\n`;
+        socket.write(out);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, writes };
+}
+
+describe('pipelined listing', () => {
+  it('asks EXAMINE, the flag changes and the UID search in one write, then fetches flags and sizes of one page', async () => {
+    const fake = await listingServer();
+    const reader = (await ImapReader.open({ host: '127.0.0.1', port: fake.port, tls: false }, login, 5000))!;
+    const listed = await reader.listing('Box', 3, 2, { before: 3, modseq: '100' })!;
+    expect(listed.view).toEqual({ uidValidity: '9', uidNext: 6, exists: 5, highestModseq: 120n });
+    expect(listed.uids).toEqual([3, 4, 5]);
+    expect(listed.page).toEqual([{ uid: 3, flags: [], size: 300 }, { uid: 4, flags: [], size: 400 }]);
+    expect(listed.changed).toEqual([{ uid: 3, flags: ['\\Seen'] }, { uid: 4, flags: [] }]);
+    const asked = fake.writes.filter((w) => /EXAMINE|UID /.test(w)).map((w) => w.split('\r\n').filter(Boolean).map((l) => l.replace(/^\S+ /, '')));
+    expect(asked).toEqual([
+      ['EXAMINE "Box" (CONDSTORE)', 'UID FETCH 1:2 (UID FLAGS) (CHANGEDSINCE 100)', 'UID SEARCH RETURN (ALL) UID 3:*'],
+      ['UID FETCH 3:4 (UID FLAGS RFC822.SIZE)'],
+    ]);
+    reader.close();
+  });
+
+  it('lists a folder without mod-sequences (the CHANGEDSINCE refusal is no failure) and a folder with nothing new', async () => {
+    const fake = await listingServer();
+    const reader = (await ImapReader.open({ host: '127.0.0.1', port: fake.port, tls: false }, login, 5000))!;
+    const plain = await reader.listing('Plain', 1, 500, { before: 2, modseq: '100' })!;
+    expect(plain.changed).toBeNull();
+    expect(plain.view.highestModseq).toBeNull();
+    expect(plain.page.map((m) => m.uid)).toEqual([1, 2, 3, 4, 5]);
+    expect(plain.page[0]).toEqual({ uid: 1, flags: ['\\Seen', '$Work'], size: 100 });
+    const none = await reader.listing('Box', 6, 500)!;
+    expect(none.uids).toEqual([]);
+    expect(none.page).toEqual([]);
+    // Nothing new: no page fetch went out.
+    expect(fake.writes.filter((w) => w.includes('RFC822.SIZE'))).toHaveLength(1);
+    reader.close();
   });
 });

@@ -80,24 +80,44 @@ export function parseStatusLine(line: string): StatusLine | null {
   };
 }
 
+/** `1,2,3,7` → `1:3,7`: a short UID set for a page of mostly consecutive UIDs. */
+export function uidSet(uids: number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i] as number;
+    while (i + 1 < sorted.length && sorted[i + 1] === (sorted[i] as number) + 1) i++;
+    parts.push(start === sorted[i] ? String(start) : `${start}:${sorted[i]}`);
+  }
+  return parts.join(',');
+}
+
 /** Largest UID set expanded from an APPENDUID: far above any batch, a guard against a hostile range. */
 const MAX_UIDS = 10_000;
 
+/** A UID set (`4:2,7`: a range is a set, so 2:4) expanded in order; null when it is not one or holds `max` UIDs or more. */
+export function expandUidSet(set: string, max = 10_000_000): number[] | null {
+  const uids: number[] = [];
+  for (const part of set.split(',')) {
+    const match = /^(\d+)(?::(\d+))?$/.exec(part);
+    if (!match) return null;
+    const a = Number(match[1]);
+    const b = match[2] === undefined ? a : Number(match[2]);
+    if (a < 1 || b < 1 || Math.abs(b - a) + uids.length >= max) return null;
+    for (let uid = Math.min(a, b); uid <= Math.max(a, b); uid++) uids.push(uid);
+  }
+  return uids;
+}
+
 /**
  * `[APPENDUID 1700000000 42]` or, for a MULTIAPPEND, `[APPENDUID 1700000000 40:42,45]` (RFC 4315: the
- * UIDs in the order of the messages) → UIDVALIDITY and the UIDs; null when the args are not that.
+ * UIDs in the order of the messages; a server assigns a MULTIAPPEND's UIDs ascending) → UIDVALIDITY
+ * and the UIDs; null when the args are not that.
  */
 export function appendUids(codeArgs: string | undefined): { uidValidity: string; uids: number[] } | null {
   const match = /^(\d+) ([\d:,]+)$/.exec(codeArgs ?? '');
-  if (!match) return null;
-  const uids: number[] = [];
-  for (const part of match[2]!.split(',')) {
-    const [a, b = a] = part.split(':').map(Number) as [number, number?];
-    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1 || Math.abs(b - a) + uids.length >= MAX_UIDS) return null;
-    // A range is a set (4:2 is 2:4); a server assigns a MULTIAPPEND's UIDs ascending in message order.
-    for (let uid = Math.min(a, b); uid <= Math.max(a, b); uid++) uids.push(uid);
-  }
-  return { uidValidity: match[1]!, uids };
+  const uids = match ? expandUidSet(match[2]!, MAX_UIDS) : null;
+  return match && uids ? { uidValidity: match[1]!, uids } : null;
 }
 
 /** Capabilities from `CAPABILITY a b c` args, upper case. */
