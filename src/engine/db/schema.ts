@@ -147,6 +147,12 @@ export const mailboxRuns = pgTable('mailbox_runs', {
   startedAt: timestamp('started_at', { withTimezone: true }),
   lastProgressAt: timestamp('last_progress_at', { withTimezone: true }),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
+  /**
+   * Copy modes: this mailbox's verification (VerificationInfo's mailbox entry), checked by the attempt
+   * that completed it. SQL NULL until then (cleared when an attempt starts); JSON null when that check
+   * could not be made. Without a check, the finalizer checks the mailbox itself.
+   */
+  verification: jsonb('verification'),
 }, (t) => [uniqueIndex('mailbox_runs_run_mailbox').on(t.runId, t.mailboxId), index('mailbox_runs_status').on(t.runId, t.status)]);
 
 export const mailboxRunEvents = pgTable('mailbox_run_events', {

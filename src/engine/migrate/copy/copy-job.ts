@@ -1,10 +1,12 @@
 /**
  * The copy job of one mailbox run: load, mark started, open both connectors, copy (copy-mailbox.ts),
- * complete or fail with a sentence; then, when it was the run's last mailbox, queue the finalizer.
+ * complete or fail with a sentence; verify a completed mailbox (verification.ts) with the connectors
+ * still open; then, when it was the run's last mailbox, queue the finalizer.
  * Any attempt may die anywhere: the ledger, intents and cursors make the next one resume exactly.
  */
 import { sql } from 'drizzle-orm';
 import { AppError, toAppError } from '../../../errors.js';
+import type { Connector, MailboxRef } from '../../connectors/types.js';
 import type { EngineContext } from '../../context.js';
 import { jobIdFor } from '../../queues/jobs.js';
 import type { JobControl } from '../../queues/queue-runtime.js';
@@ -13,7 +15,8 @@ import { Cancelled } from './copy-folder.js';
 import { rowsOf } from './copy-ledger.js';
 import { copyMailbox } from './copy-mailbox.js';
 import { Postpone, type CopySession } from './copy-session.js';
-import { ensureDestination, loadWork, markStarted, openConnectors } from './copy-setup.js';
+import { ensureDestination, loadWork, markStarted, openConnectors, type CopyWork } from './copy-setup.js';
+import { checkMailbox, verifyScope, type MailboxCheck } from './verification.js';
 
 const ABORT_POLL_MS = 500;
 /**
@@ -41,12 +44,40 @@ async function claim(ctx: EngineContext, mailboxRunId: string, attempt: number, 
   if (wasRunning && !(previous && previous === released)) await new Promise((r) => setTimeout(r, TAKEOVER_WAIT_MS));
 }
 
-/** Queues the finalizer once no mailbox run of the run is pending or running (idempotent: one job id). */
-export async function maybeFinalize(ctx: EngineContext, runId: string): Promise<void> {
-  const open = await ctx.db.execute(sql`select 1 from mailbox_runs where run_id = ${runId} and status in ('pending', 'running') limit 1`);
-  const [run] = rowsOf<{ status: string }>(await ctx.db.execute(sql`select status from runs where id = ${runId}`));
-  if (rowsOf(open).length > 0 || !run || !['queued', 'running'].includes(run.status)) return;
+/**
+ * The check of the mailbox a job just completed, stored only while the mailbox run is still the one
+ * that attempt completed. `check` null: it could not be made (stored as JSON null, "not checked": the
+ * finalizer checks it), unlike SQL NULL, "the completing job is still checking".
+ */
+interface CheckToStore { mailboxRunId: string; attempt: number; check: MailboxCheck | null }
+
+/**
+ * Queues the finalizer once no mailbox run of the run is pending or running (idempotent: one job id).
+ * In the same statement, stores the check of the mailbox this job just completed; the finalizer waits
+ * for the checks other jobs are still making (copy-finalize.ts).
+ */
+export async function maybeFinalize(ctx: EngineContext, runId: string, checked?: CheckToStore): Promise<void> {
+  const store = checked
+    ? sql`with stored as (update mailbox_runs set verification = ${JSON.stringify(checked.check)}::jsonb
+        where id = ${checked.mailboxRunId} and status = 'completed' and attempts = ${checked.attempt} returning id) `
+    : sql``;
+  const found = await ctx.db.execute(sql`${store}select (select status from runs where id = ${runId}) as status,
+    exists (select 1 from mailbox_runs where run_id = ${runId} and status in ('pending', 'running')) as open`);
+  const [run] = rowsOf<{ status: string | null; open: boolean }>(found);
+  if (!run || run.open || !run.status || !['queued', 'running'].includes(run.status)) return;
   await ctx.enqueue('finalize', { runId }, jobIdFor('finalize', { runId }));
+}
+
+/** The check of a mailbox this attempt just completed, with its own connectors (check null when it cannot be made). */
+async function checkCompleted(ctx: EngineContext, work: CopyWork, destinationRef: MailboxRef, connectors: { source: Connector; destination: Connector }, attempt: number): Promise<CheckToStore> {
+  const stored = { mailboxRunId: work.mailboxRun.id, attempt };
+  try {
+    const target = { mappingId: work.mapping.id, source: work.sourceRef, destination: destinationRef, status: 'completed' };
+    return { ...stored, check: await checkMailbox(ctx, verifyScope(work.mode, work.options), connectors.source, connectors.destination, target, true) };
+  } catch (error) {
+    ctx.log.warn({ mailboxRunId: work.mailboxRun.id, err: String(error) }, 'mailbox verification failed; the finalizer checks it');
+    return { ...stored, check: null };
+  }
 }
 
 /** Aborts when the run is cancelled or the watchdog asks this mailbox to restart (Redis flags), or BullMQ cancels the job. */
@@ -80,14 +111,12 @@ export async function runCopyMailbox(ctx: EngineContext, data: { runId: string; 
   await claim(ctx, work.mailboxRun.id, attempt, work.mailboxRun.status === 'running');
   const run: RunRef = { runId: work.run.id, projectId: work.project.id, channelKey: work.project.channelKey };
   const mailbox = { mailboxRunId: work.mailboxRun.id, address: work.sourceRef.address };
-  await logEvent(ctx.db, mailbox.mailboxRunId, 'info', attempt > 1
-    ? `Started again (attempt ${attempt})`
-    : `Started ${work.mode} copy of ${work.sourceRef.address} to ${work.destinationRef.address}`);
   await progressEvent(ctx, run);
   const watch = abortWatch(ctx, run.runId, mailbox.mailboxRunId, attempt, job.signal);
   let postponeMs: number | null = null;
+  let checked: CheckToStore | undefined;
   try {
-    const connectors = await openConnectors(ctx, work.project.id);
+    const connectors = await openConnectors(ctx, work.project.id, work.connections);
     try {
       const destinationRef = await ensureDestination(ctx, work, connectors.destination, watch.signal);
       const session: CopySession = {
@@ -96,7 +125,8 @@ export async function runCopyMailbox(ctx: EngineContext, data: { runId: string; 
         signal: watch.signal, job, attempt, cursors: new Map(), freshLedger: false, mayHaveFailures: true, throttled: null, throttleReason: null, lastThrottleLog: 0,
       };
       await copyMailbox(session);
-      await complete(ctx, run, mailbox, attempt);
+      // Verified here, while other mailboxes still copy, rather than all at once by the finalizer.
+      if (await complete(ctx, run, mailbox, attempt)) checked = await checkCompleted(ctx, work, destinationRef, connectors, attempt);
     } finally {
       await connectors.close();
     }
@@ -110,19 +140,26 @@ export async function runCopyMailbox(ctx: EngineContext, data: { runId: string; 
   }
   await progressEvent(ctx, run);
   if (postponeMs !== null) await job.postpone(postponeMs);
-  await maybeFinalize(ctx, run.runId);
+  await maybeFinalize(ctx, run.runId, checked);
 }
 
-async function complete(ctx: EngineContext, run: RunRef, mailbox: { mailboxRunId: string; address: string }, attempt: number): Promise<void> {
-  const done = await ctx.db.execute(sql`update mailbox_runs set status = 'completed', finished_at = ${ctx.now()}, last_progress_at = ${ctx.now()},
-      health = case when items_failed > 0 then 'degraded' else 'healthy' end,
-      health_reason = case when items_failed > 0 then items_failed || ' items failed' else null end
-    where id = ${mailbox.mailboxRunId} and status = 'running' and attempts = ${attempt} returning items_done as "itemsDone", items_failed as "itemsFailed"`);
+/** Completes the mailbox run and logs it (one statement); false when this attempt no longer owns it. */
+async function complete(ctx: EngineContext, run: RunRef, mailbox: { mailboxRunId: string; address: string }, attempt: number): Promise<boolean> {
+  const done = await ctx.db.execute(sql`
+    with done as (
+      update mailbox_runs set status = 'completed', finished_at = ${ctx.now()}, last_progress_at = ${ctx.now()},
+        health = case when items_failed > 0 then 'degraded' else 'healthy' end,
+        health_reason = case when items_failed > 0 then items_failed || ' items failed' else null end
+      where id = ${mailbox.mailboxRunId} and status = 'running' and attempts = ${attempt} returning id, items_done, items_failed),
+    logged as (
+      insert into mailbox_run_events (mailbox_run_id, level, message)
+      select id, case when items_failed > 0 then 'warn' else 'info' end, 'Completed: ' || items_done || ' items copied, ' || items_failed || ' failed' from done)
+    select items_done as "itemsDone", items_failed as "itemsFailed" from done`);
   const [row] = rowsOf<{ itemsDone: number | string; itemsFailed: number | string }>(done);
-  if (!row) return;
+  if (!row) return false;
   const failed = Number(row.itemsFailed);
-  await logEvent(ctx.db, mailbox.mailboxRunId, failed > 0 ? 'warn' : 'info', `Completed: ${Number(row.itemsDone)} items copied, ${failed} failed`);
   if (failed > 0) await alert(ctx, run, mailbox, 'warn', `${mailbox.address}: completed with ${failed} failed items; \`retry\` re-attempts them.`);
+  return true;
 }
 
 async function onFailure(ctx: EngineContext, run: RunRef, mailbox: { mailboxRunId: string; address: string }, error: unknown, aborted: AbortReason | null, job: JobControl): Promise<void> {

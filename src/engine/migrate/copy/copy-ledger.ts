@@ -161,28 +161,5 @@ async function recordCopied(s: CopySession, folder: FolderPair, copied: ItemOutc
   return rowsOf(moved).length > 0;
 }
 
-/** The destination folder of each source folder (kept across runs), in one statement per mailbox. */
-export async function rememberFolders(db: DbOrTx, s: CopySession, folders: FolderPair[]): Promise<void> {
-  if (folders.length === 0) return;
-  await db.execute(sql`insert into folder_cursors (mapping_id, source_folder_key, destination_folder_key, run_id)
-    select ${s.mappingId}, t.source, t.destination, ${s.run.runId} from jsonb_to_recordset(${JSON.stringify(folders)}::jsonb) as t(source text, destination text)
-    on conflict (mapping_id, source_folder_key) do update set destination_folder_key = excluded.destination_folder_key`);
-}
-
+/** A folder's stored cursor and the run that stored it. */
 export interface StoredCursor { cursor: string | null; runId: string }
-
-/** Every stored cursor of the mapping, by source folder key. */
-export async function storedCursors(db: DbOrTx, mappingId: string): Promise<Map<string, StoredCursor>> {
-  const found = await db.execute(sql`select source_folder_key as key, cursor, run_id as "runId" from folder_cursors where mapping_id = ${mappingId}`);
-  return new Map(rowsOf<StoredCursor & { key: string }>(found).map((r) => [r.key, { cursor: r.cursor, runId: r.runId }]));
-}
-
-/** Whether the mapping has unresolved item failures (else a copied item has no failure row to resolve). */
-export async function hasOpenFailures(db: DbOrTx, mappingId: string): Promise<boolean> {
-  return rowsOf(await db.execute(sql`select 1 from item_failures where mapping_id = ${mappingId} and not resolved limit 1`)).length > 0;
-}
-
-/** Whether the ledger holds nothing for the mapping (a first full copy skips the per-page lookups). */
-export async function ledgerEmpty(db: DbOrTx, mappingId: string): Promise<boolean> {
-  return rowsOf(await db.execute(sql`select 1 from item_ledger where mapping_id = ${mappingId} limit 1`)).length === 0;
-}

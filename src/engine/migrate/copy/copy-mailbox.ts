@@ -4,7 +4,7 @@ import type { FolderInfo, ItemType } from '../../connectors/types.js';
 import { runBounded } from '../bounded-pool.js';
 import { logEvent } from './copy-events.js';
 import { copyFolder, copyKeys } from './copy-folder.js';
-import { hasOpenFailures, ledgerEmpty, ledgered, rememberFolders, rowsOf, storedCursors } from './copy-ledger.js';
+import { ledgered, rowsOf, type FolderPair, type StoredCursor } from './copy-ledger.js';
 import { runItemTypes } from './run-item-types.js';
 import { throttled, type CopySession } from './copy-session.js';
 
@@ -33,11 +33,33 @@ export async function ensureFolders(s: CopySession): Promise<FolderPairInfo[]> {
     }
     pairs.push([from, to]);
   }
-  await s.ctx.db.transaction(async (tx) => {
-    for (const line of created) await logEvent(tx, s.mailboxRunId, 'info', line);
-    await rememberFolders(tx, s, pairs.map(([from, to]) => ({ source: from.key, destination: to.key })));
-  });
+  await recordFolders(s, created, pairs.map(([from, to]) => ({ source: from.key, destination: to.key })));
   return pairs;
+}
+
+/**
+ * One statement, so atomic: the "folder created" lines, each folder's destination (kept across runs),
+ * and what the copy needs to know of the mapping: the cursors of these folders as stored, open
+ * failures, an empty ledger.
+ */
+async function recordFolders(s: CopySession, lines: string[], folders: FolderPair[]): Promise<void> {
+  const found = await s.ctx.db.execute(sql`
+    with logged as (
+      insert into mailbox_run_events (mailbox_run_id, level, message)
+      select ${s.mailboxRunId}, 'info', t.line from jsonb_array_elements_text(${JSON.stringify(lines)}::jsonb) with ordinality as t(line, i) order by t.i),
+    remembered as (
+      insert into folder_cursors (mapping_id, source_folder_key, destination_folder_key, run_id)
+      select ${s.mappingId}, t.source, t.destination, ${s.run.runId} from jsonb_to_recordset(${JSON.stringify(folders)}::jsonb) as t(source text, destination text)
+      on conflict (mapping_id, source_folder_key) do update set destination_folder_key = excluded.destination_folder_key
+      returning source_folder_key as key, cursor, run_id as "runId")
+    select (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from remembered r) as cursors,
+      exists (select 1 from item_failures where mapping_id = ${s.mappingId} and not resolved) as failures,
+      not exists (select 1 from item_ledger where mapping_id = ${s.mappingId}) as "emptyLedger"`);
+  const [row] = rowsOf<{ cursors: (StoredCursor & { key: string })[] | string; failures: boolean; emptyLedger: boolean }>(found);
+  const cursors = typeof row?.cursors === 'string' ? (JSON.parse(row.cursors) as (StoredCursor & { key: string })[]) : row?.cursors ?? [];
+  s.cursors = new Map(cursors.map((c) => [c.key, { cursor: c.cursor, runId: c.runId }]));
+  s.mayHaveFailures = row?.failures ?? true;
+  s.freshLedger = s.attempt === 1 && s.mode === 'full' && row?.emptyLedger === true;
 }
 
 /** Whether the mapping's previous copy did not complete (then retry also makes a full pass; the ledger dedupes). */
@@ -63,11 +85,9 @@ async function retryFailures(s: CopySession, pairs: FolderPairInfo[]): Promise<v
 }
 
 export async function copyMailbox(s: CopySession): Promise<void> {
+  // Also loads the mapping's cursors, open failures and ledger state into the session.
   const pairs = await ensureFolders(s);
   if (s.mode === 'structure') return;
-  s.cursors = await storedCursors(s.ctx.db, s.mappingId);
-  s.mayHaveFailures = await hasOpenFailures(s.ctx.db, s.mappingId);
-  s.freshLedger = s.attempt === 1 && s.mode === 'full' && (await ledgerEmpty(s.ctx.db, s.mappingId));
   if (s.mode === 'retry') {
     await retryFailures(s, pairs);
     if (!(await previousIncomplete(s))) return;

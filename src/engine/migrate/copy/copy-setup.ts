@@ -1,7 +1,9 @@
 import { and, eq, like, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { AppError } from '../../../errors.js';
 import { newId } from '../../ids.js';
 import { logEvent } from './copy-events.js';
+import { rowsOf } from './copy-ledger.js';
 import { Postpone } from './copy-session.js';
 import type { RunMode, RunOptions } from '../../api.js';
 import type { Connector, MailboxRef, MailboxKind } from '../../connectors/types.js';
@@ -10,6 +12,7 @@ import { connections, mailboxes, mailboxRunEvents, mailboxRuns, mappings, projec
 import { decryptSettings } from '../../secrets.js';
 
 type MailboxRow = typeof mailboxes.$inferSelect;
+type ConnectionRow = typeof connections.$inferSelect;
 
 export interface CopyWork {
   run: typeof runs.$inferSelect;
@@ -20,6 +23,8 @@ export interface CopyWork {
   destinationRef: MailboxRef;
   mode: Exclude<RunMode, 'scan'>;
   options: RunOptions;
+  /** The project's connection rows, read with the rest (openConnectors uses them). */
+  connections: ConnectionRow[];
 }
 
 export function refOf(row: MailboxRow): MailboxRef {
@@ -31,29 +36,38 @@ export function plannedRef(address: string): MailboxRef {
   return { id: address, address, displayName: address.split('@')[0] ?? address, kind: 'user' };
 }
 
-/** The rows a copy job needs, or null when there is nothing to do (finished, cancelled, unknown). */
+const sourceMailbox = alias(mailboxes, 'source_mailbox');
+const destinationMailbox = alias(mailboxes, 'destination_mailbox');
+const sourceConnection = alias(connections, 'source_connection');
+const destinationConnection = alias(connections, 'destination_connection');
+
+/** The rows a copy job needs (one query), or null when there is nothing to do (finished, cancelled, unknown). */
 export async function loadWork(ctx: EngineContext, mailboxRunId: string): Promise<CopyWork | null> {
   const [row] = await ctx.db.select().from(mailboxRuns)
     .innerJoin(runs, eq(mailboxRuns.runId, runs.id)).innerJoin(projects, eq(runs.projectId, projects.id))
-    .innerJoin(mappings, eq(mailboxRuns.mappingId, mappings.id)).where(eq(mailboxRuns.id, mailboxRunId)).limit(1);
+    .innerJoin(mappings, eq(mailboxRuns.mappingId, mappings.id))
+    .innerJoin(sourceMailbox, eq(sourceMailbox.id, mappings.sourceMailboxId))
+    .leftJoin(destinationMailbox, eq(destinationMailbox.id, mappings.destinationMailboxId))
+    .leftJoin(sourceConnection, and(eq(sourceConnection.projectId, projects.id), eq(sourceConnection.side, 'source')))
+    .leftJoin(destinationConnection, and(eq(destinationConnection.projectId, projects.id), eq(destinationConnection.side, 'destination')))
+    .where(eq(mailboxRuns.id, mailboxRunId)).limit(1);
   if (!row || row.runs.mode === 'scan') return null;
   if (!['pending', 'running'].includes(row.mailbox_runs.status) || !['queued', 'running'].includes(row.runs.status)) return null;
-  const [source] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, row.mappings.sourceMailboxId));
-  if (!source) return null;
-  const [destination] = row.mappings.destinationMailboxId
-    ? await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, row.mappings.destinationMailboxId)) : [];
+  const source = row.source_mailbox;
+  const destination = row.destination_mailbox;
   const address = destination?.address ?? row.mappings.destinationAddress;
   if (!address) throw new AppError('BAD_INPUT', `${source.address} has no destination mailbox; match it, then run retry.`);
   return {
     run: row.runs, project: row.projects, mailboxRun: row.mailbox_runs, mapping: row.mappings,
     sourceRef: refOf(source), destinationRef: destination ? refOf(destination) : plannedRef(address),
     mode: row.runs.mode, options: row.runs.options as RunOptions,
+    connections: [row.source_connection, row.destination_connection].filter((c): c is ConnectionRow => c !== null),
   };
 }
 
-/** Both connectors of a project, decrypted like the scan does. */
-export async function openConnectors(ctx: EngineContext, projectId: string): Promise<{ source: Connector; destination: Connector; close(): Promise<void> }> {
-  const conns = await ctx.db.select().from(connections).where(eq(connections.projectId, projectId));
+/** Both connectors of a project (its connection rows given, or read now), decrypted like the scan does. */
+export async function openConnectors(ctx: EngineContext, projectId: string, rows?: ConnectionRow[]): Promise<{ source: Connector; destination: Connector; close(): Promise<void> }> {
+  const conns = rows ?? await ctx.db.select().from(connections).where(eq(connections.projectId, projectId));
   const opened: Connector[] = [];
   const close = async () => { for (const c of opened) await c.close().catch(() => undefined); };
   try {
@@ -71,14 +85,25 @@ export async function openConnectors(ctx: EngineContext, projectId: string): Pro
   }
 }
 
-/** Marks the mailbox run running (one more attempt); the run too if it was still queued. */
+/**
+ * Marks the mailbox run running (one more attempt, no check yet), the run too if it was still
+ * queued, and logs the start: one statement. Returns the attempt, 0 when the mailbox run is over.
+ */
 export async function markStarted(ctx: EngineContext, work: CopyWork): Promise<number> {
-  const now = ctx.now();
-  await ctx.db.update(runs).set({ status: 'running', startedAt: work.run.startedAt ?? now }).where(and(eq(runs.id, work.run.id), eq(runs.status, 'queued')));
-  const [updated] = await ctx.db.update(mailboxRuns).set({
-    status: 'running', attempts: sql`${mailboxRuns.attempts} + 1`, startedAt: work.mailboxRun.startedAt ?? now, lastProgressAt: now,
-  }).where(and(eq(mailboxRuns.id, work.mailboxRun.id), sql`${mailboxRuns.status} in ('pending', 'running')`)).returning();
-  return updated?.attempts ?? 0;
+  const now = ctx.now().toISOString();
+  const first = `Started ${work.mode} copy of ${work.sourceRef.address} to ${work.destinationRef.address}`;
+  const started = await ctx.db.execute(sql`
+    with run_started as (
+      update runs set status = 'running', started_at = coalesce(started_at, ${now}::timestamptz) where id = ${work.run.id} and status = 'queued'),
+    attempt as (
+      update mailbox_runs set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, ${now}::timestamptz),
+        last_progress_at = ${now}::timestamptz, verification = null
+      where id = ${work.mailboxRun.id} and status in ('pending', 'running') returning id, attempts),
+    logged as (
+      insert into mailbox_run_events (mailbox_run_id, level, message)
+      select id, 'info', case when attempts > 1 then 'Started again (attempt ' || attempts || ')' else ${first}::text end from attempt)
+    select attempts from attempt`);
+  return Number(rowsOf<{ attempts: number | string }>(started)[0]?.attempts ?? 0);
 }
 
 /** A new mailbox is polled this often while the job waits in place… */

@@ -1,0 +1,1 @@
+ALTER TABLE "mailbox_runs" ADD COLUMN "verification" jsonb;
