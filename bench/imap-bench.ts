@@ -57,7 +57,7 @@ async function timedTool(name: string, users: DovecotUser[], source: DovecotServ
     const cpuSeconds = outcome.cpuSeconds ?? cpuBetween(cpu0, machineCpuSeconds());
     const cpuByTool = outcome.cpuByTool ?? describeCpuDelta(byCommand0, cpuByProcess());
     const note = outcome.note;
-    const fidelity = compare(expected, await snapshot(destination, users));
+    const fidelity = await compare(expected, await snapshot(destination, users), { source, destination, users });
     const cpu = cpuSeconds === undefined ? '' : `, machine CPU ${cpuSeconds.toFixed(1)} s (${(cpuSeconds * 1000 / Math.max(1, fidelity.expected)).toFixed(2)} ms/msg${cpuByTool ? `: ${cpuByTool}` : ''})`;
     const rate = fidelity.expected / seconds;
     log(`${name}: ${seconds.toFixed(1)} s, ${rate.toFixed(0)} msg/s${cpu}, fidelity ${describeFidelity(fidelity)}${note ? ` — ${note}` : ''}`);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { waitForRun } from '../src/cli/run-waiter.js';
 import { createEngine, type Actor, type Engine, type RunDetail } from '../src/engine/index.js';
 import type { DovecotServer, DovecotUser } from '../test/helpers/dovecot.js';
+import { startDiagnostics } from './diagnostics.js';
 import { cpuBetween, cpuByProcess, describeCpuDelta, machineCpuSeconds } from './machine-cpu.js';
 
 export interface MailferryTiming { seconds: number; cpuSeconds?: number; cpuByTool?: string; scanSeconds: number; runSeconds: number; consistencyPercent: number | null; runStatus: string }
@@ -40,6 +41,7 @@ export async function runMailferry(props: {
     // A full run holds one credit per mailbox; the operator grants them and approves its own hold, as `project launch --approve` does.
     await engine.grantCredits(actor, { amount: props.users.length, reason: 'bench' });
 
+    const diagnostics = await startDiagnostics({ source: props.source, destination: props.destination, databaseUrl: props.store.databaseUrl });
     const t0 = performance.now();
     const cpu0 = machineCpuSeconds();
     const byCommand0 = cpuByProcess();
@@ -59,6 +61,7 @@ export async function runMailferry(props: {
     const t2 = performance.now();
     const cpuSeconds = cpuBetween(cpu0, machineCpuSeconds());
     const cpuByTool = describeCpuDelta(byCommand0, cpuByProcess());
+    for (const line of await diagnostics?.stop(run.id, performance.timeOrigin + t1) ?? []) props.progress?.(line);
     const verification = await engine.getVerification(actor, { project: project.id, runId: run.id }).catch(() => null);
     return { seconds: (t2 - t0) / 1000, cpuSeconds, cpuByTool, scanSeconds: (t1 - t0) / 1000, runSeconds: (t2 - t1) / 1000, consistencyPercent: verification?.consistencyPercent ?? null, runStatus: run.status };
   } finally {
