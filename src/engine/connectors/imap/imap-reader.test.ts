@@ -222,3 +222,45 @@ describe('pipelined listing', () => {
     reader.close();
   });
 });
+
+describe('pipelined counting', () => {
+  it('sums MESSAGES and SIZE of the selectable folders of one LIST-STATUS, whatever form their names take', async () => {
+    const writes: string[] = [];
+    const server = createServer((socket) => {
+      socket.write('* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('latin1');
+        writes.push(text);
+        const tag = text.split(' ')[0]!;
+        if (text.includes('AUTHENTICATE')) socket.write(`${tag} OK [CAPABILITY IMAP4rev1 LIST-STATUS STATUS=SIZE] signed in\r\n`);
+        else if (text.includes('LIST ')) {
+          socket.write([
+            '* LIST (\\HasChildren \\Noselect) "/" Archive',
+            '* LIST (\\HasNoChildren) "/" "Archive/2002"',
+            '* STATUS "Archive/2002" (MESSAGES 2 SIZE 300)',
+            '* LIST (\\HasNoChildren) "/" 2024',
+            '* STATUS 2024 (SIZE 40 MESSAGES 1)',
+            '* LIST (\\HasNoChildren) "/" {14}',
+          ].join('\r\n') + '\r\nProjets/&AMk-t\r\n* STATUS {14}\r\nProjets/&AMk-t (MESSAGES 3 SIZE 5000)\r\n'
+            + '* LIST (\\NonExistent) "/" Gone\r\n* LIST (\\HasNoChildren) "/" INBOX\r\n* STATUS INBOX (MESSAGES 0 SIZE 0)\r\n'
+            + `${tag} OK List completed\r\n`);
+        } else socket.write(`${tag} OK\r\n`);
+      });
+      socket.on('error', () => undefined);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const reader = (await ImapReader.open({ host: '127.0.0.1', port: typeof address === 'object' && address ? address.port : 0, tls: false }, login, 5000))!;
+    expect(await reader.stats()).toEqual({ folders: 4, mail: 6, bytes: 5340 });
+    expect(writes.some((w) => w.includes('LIST "" "*" RETURN (STATUS (MESSAGES SIZE))'))).toBe(true);
+    reader.close();
+  });
+
+  it('leaves a server without LIST-STATUS or STATUS=SIZE to imapflow', async () => {
+    const fake = await fakeServer((_folder, tag) => `${tag} OK\r\n`);
+    const reader = (await ImapReader.open({ host: '127.0.0.1', port: fake.port, tls: false }, login, 5000))!;
+    expect(reader.stats()).toBeNull();
+    reader.close();
+  });
+});
