@@ -102,10 +102,7 @@ export function createImapConnector(settings: ImapSettings): Connector {
       signal?.throwIfAborted();
       return listMailboxes(settings, page);
     },
-    mailboxStats: (mailbox, signal) => viaReader(mailbox, 'counting the mailbox', async (reader) => {
-      const counted = await reader.stats();
-      return counted && { ...counted, events: 0, contacts: 0 };
-    }, mailboxStats, signal),
+    mailboxStats: (mailbox, signal) => use(mailbox, 'counting the mailbox', mailboxStats, signal),
     listFolders: (mailbox, options, signal) => folders(mailbox, options?.withStats ?? false, signal),
     ensureFolder: (mailbox, path, role, _itemType, signal) => ensure(mailbox, path, role, signal),
     listChanges: changes,

@@ -117,13 +117,6 @@ class Tokens {
     return /^\d+$/.test(word) ? Number(word) : word;
   }
 
-  /** Skips `* <word> `; false when the response is not that. */
-  openUntagged(word: string): boolean {
-    if (this.text.slice(0, word.length + 3).toUpperCase() !== `* ${word} `) return false;
-    this.at = word.length + 3;
-    return true;
-  }
-
   /** Skips `* <n> FETCH ` and the opening `(`; false when the response is not a FETCH. */
   openFetch(): boolean {
     const match = /^\* \d+ FETCH \(/i.exec(this.text);
@@ -168,23 +161,11 @@ export function parseSearch(line: string): number[] | null {
   return all ? expandUidSet(all[1]!) : [];
 }
 
-/** A mailbox name as a LIST or STATUS response gives it (quoted, atom, number or literal), still in modified UTF-7. */
-function nameOf(value: Value | undefined): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  return Buffer.isBuffer(value) ? value.toString('utf8') : null;
-}
-
-/** Counts of an account: selectable folders, messages and bytes. */
-export interface AccountStats { folders: number; mail: number; bytes: number }
-
 /** Collects the untagged responses of the call in progress. */
 type Collector = (response: Response) => void;
 
 export class ImapReader extends PipelinedSession {
   private collect: Collector | null = null;
-  /** A folder is open (EXAMINE); CLOSE before a STATUS that must be fresh. */
-  private selected = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Signs in on a new connection; null when the server wants STARTTLS first. Throws (imapflow-shaped) on failures. */
@@ -215,51 +196,6 @@ export class ImapReader extends PipelinedSession {
   }
 
   /**
-   * Selectable folders, messages and bytes of the account from one `LIST … RETURN (STATUS (MESSAGES
-   * SIZE))` (RFC 5819, RFC 8438). A folder this session has open is closed first: Dovecot answers
-   * STATUS of the selected folder from the session's view, which may predate other sessions' writes.
-   * Null when the server lacks LIST-STATUS or STATUS=SIZE (imapflow then).
-   */
-  stats(): Promise<AccountStats> | null {
-    if (!this.capabilities.has('LIST-STATUS') || !this.capabilities.has('STATUS=SIZE')) return null;
-    const selectable = new Set<string>();
-    const counted = new Map<string, { messages: number; size: number }>();
-    return this.exclusive((response) => {
-      const tokens = new Tokens(response);
-      if (tokens.openUntagged('LIST')) {
-        const flags = tokens.next();
-        tokens.next();
-        const name = nameOf(tokens.next());
-        const attributes = Array.isArray(flags) ? flags.map((f) => String(f).toLowerCase()) : [];
-        if (name !== null && !attributes.includes('\\noselect') && !attributes.includes('\\nonexistent')) selectable.add(name);
-      } else if (tokens.openUntagged('STATUS')) {
-        const name = nameOf(tokens.next());
-        const items = tokens.next();
-        if (name === null || !Array.isArray(items)) return;
-        const found = { messages: 0, size: 0 };
-        for (let i = 0; i + 1 < items.length; i += 2) {
-          const item = String(items[i]).toUpperCase();
-          if (item === 'MESSAGES' && typeof items[i + 1] === 'number') found.messages = items[i + 1] as number;
-          if (item === 'SIZE' && typeof items[i + 1] === 'number') found.size = items[i + 1] as number;
-        }
-        counted.set(name, found);
-      }
-    }, async () => {
-      const sent = this.commands([...(this.selected ? [['CLOSE\r\n']] : []), ['LIST "" "*" RETURN (STATUS (MESSAGES SIZE))\r\n']]);
-      for (const p of sent) p.catch(() => undefined);
-      this.selected = false;
-      await sent[sent.length - 1];
-      let mail = 0;
-      let bytes = 0;
-      for (const name of selectable) {
-        mail += counted.get(name)?.messages ?? 0;
-        bytes += counted.get(name)?.size ?? 0;
-      }
-      return { folders: selectable.size, mail, bytes };
-    });
-  }
-
-  /**
    * The messages of `uids` in folder `path` that are there (a UID gone is simply absent), with the
    * folder's UIDVALIDITY. Null when the folder name cannot be sent as a quoted string (imapflow then).
    */
@@ -276,7 +212,6 @@ export class ImapReader extends PipelinedSession {
       }
     }, async () => {
       const [open, fetched] = this.commands([[`EXAMINE ${mailbox}\r\n`], [`UID FETCH ${uids} (UID FLAGS INTERNALDATE BODY.PEEK[])\r\n`]]);
-      this.selected = true;
       fetched!.catch(() => undefined);
       await open;
       await fetched;
@@ -315,7 +250,6 @@ export class ImapReader extends PipelinedSession {
         [`${search}\r\n`],
       ]);
       for (const p of sent) p.catch(() => undefined);
-      this.selected = true;
       const [open, ...rest] = sent;
       await open;
       // A folder without mod-sequences refuses CHANGEDSINCE: then there is nothing to say about changes.
