@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createImapConnector } from '../../src/engine/connectors/imap/imap-connector.js';
+import { listChanges } from '../../src/engine/connectors/imap/imap-changes.js';
 import { closeParked } from '../../src/engine/connectors/imap/imap-parking.js';
 import type { Connector, ConnectionSettings, FolderInfo, MailboxRef } from '../../src/engine/connectors/types.js';
 import { corpusMessages } from '../helpers/corpus.js';
@@ -315,6 +316,32 @@ describe('listChanges', () => {
       { kind: 'upsert', key: expect.stringMatching(/:5$/), flags: [] },
     ]);
     expect((await c.listChanges(mailbox, work, next.cursor)).changes).toEqual([]);
+  });
+
+  it('imapflow (for servers the reader cannot serve) lists the same pages, cursors and flag changes as the reader', async () => {
+    await appendMessages(source, bob, 'Twin', [20, 21, 22].map(message));
+    const c = connector(source, [bob]);
+    const mailbox = await mailboxOf(c, bob.address);
+    const twin = (await c.listFolders(mailbox)).find((f) => f.key === 'Twin')!;
+    const viaImapflow = (cursor: string | undefined, pageSize?: number) => withClient(source, bob, (client) => listChanges(client, 'Twin', cursor, pageSize));
+    const both = async (cursor: string | undefined) => {
+      const byImapflow = await viaImapflow(cursor);
+      expect(byImapflow).toEqual(await c.listChanges(mailbox, twin, cursor));
+      return byImapflow;
+    };
+    const first = await both(undefined);
+    expect(first.changes.map((ch) => [ch.kind, ch.key.split(':')[1]])).toEqual([['upsert', '1'], ['upsert', '2'], ['upsert', '3']]);
+    await appendMessages(source, bob, 'Twin', [23].map(message));
+    await withClient(source, bob, async (client) => {
+      await client.mailboxOpen('Twin');
+      await client.messageFlagsAdd({ header: { 'message-id': '<note-21@source.test>' } }, ['\\Seen']);
+    });
+    const next = await both(first.cursor);
+    expect(next.changes.map((ch) => [ch.kind, ch.key.split(':')[1], ch.flags])).toEqual([['flags', '2', ['\\Seen']], ['upsert', '4', []]]);
+    // Paging through imapflow: 2 of the 4, then the rest.
+    const paged = await viaImapflow(undefined, 2);
+    expect([paged.changes.length, paged.more]).toEqual([2, true]);
+    expect((await viaImapflow(paged.cursor, 2)).changes.map((ch) => ch.key.split(':')[1])).toEqual(['3', '4']);
   });
 
   it('pages a large folder 500 at a time', async () => {

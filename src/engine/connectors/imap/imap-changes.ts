@@ -30,6 +30,43 @@ export function parseCursor(cursor: Cursor | undefined): ImapCursor | undefined 
   return { uidValidity: '', uidNext: 1 };
 }
 
+/** What one look at a folder found, however it was asked: the folder's view, flag changes, new UIDs and the page's flags and sizes. */
+interface Looked {
+  uidValidity: string;
+  uidNext: number;
+  /** HIGHESTMODSEQ when the folder keeps mod-sequences. */
+  modseq: bigint | undefined;
+  /** Messages whose flags changed since the cursor's modseq; null when not asked or not told. */
+  changed: { uid: number; flags?: Iterable<string> }[] | null;
+  /** Every UID from the cursor on, ascending. */
+  uids: number[];
+  /** Flags and sizes of the first page of them. */
+  page: { uid: number; flags?: Iterable<string>; size?: number }[];
+}
+
+/** The change page and the next cursor of one look (shared by the imapflow and the pipelined listing). */
+function changePage(looked: Looked, stored: ImapCursor | undefined, from: number, pageSize: number, reset: boolean): ChangePage {
+  const { uidValidity, modseq } = looked;
+  const changes: ChangeRef[] = [];
+  if (!reset && looked.changed && stored?.highestModseq && modseq !== undefined && modseq > BigInt(stored.highestModseq)) {
+    for (const message of looked.changed) {
+      if (message.uid < from) changes.push({ key: itemKey(uidValidity, message.uid), kind: 'flags', flags: portableFlags(message.flags) });
+    }
+  }
+  // Flags and sizes come from the index; no header is read here (the body read gives the Message-ID when it is needed).
+  for (const message of [...looked.page].sort((a, b) => a.uid - b.uid)) {
+    changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', ...(message.size === undefined ? {} : { size: message.size }), flags: portableFlags(message.flags) });
+  }
+  const more = looked.uids.length > pageSize;
+  const lastListed = looked.uids[Math.min(pageSize, looked.uids.length) - 1] ?? 0;
+  const next: ImapCursor = {
+    uidValidity,
+    uidNext: more ? lastListed + 1 : Math.max(looked.uidNext, lastListed + 1, from),
+    ...(modseq !== undefined ? { highestModseq: modseq.toString() } : {}),
+  };
+  return { changes, cursor: JSON.stringify(next), more, ...(reset ? { reset: true } : {}) };
+}
+
 export async function listChanges(client: ImapFlow, path: string, cursor: Cursor | undefined, pageSize = CHANGES_PAGE_SIZE): Promise<ChangePage> {
   const stored = parseCursor(cursor);
   const box = await client.mailboxOpen(path, { readOnly: true });
@@ -37,35 +74,14 @@ export async function listChanges(client: ImapFlow, path: string, cursor: Cursor
   const reset = stored !== undefined && stored.uidValidity !== uidValidity;
   const from = stored && !reset ? stored.uidNext : 1;
   // Modseq snapshot taken before listing: anything changed later has a higher modseq and shows up next time.
-  const modseq = box.highestModseq;
-
-  const changes: ChangeRef[] = [];
-  if (!reset && stored?.highestModseq && modseq !== undefined && from > 1 && modseq > BigInt(stored.highestModseq)) {
-    const changed = await client.fetchAll(`1:${from - 1}`, { uid: true, flags: true }, { uid: true, changedSince: BigInt(stored.highestModseq) });
-    for (const message of changed) {
-      if (message.uid < from) changes.push({ key: itemKey(uidValidity, message.uid), kind: 'flags', flags: portableFlags(message.flags) });
-    }
-  }
-
-  const fresh = box.exists > 0 ? await newUids(client, from) : [];
-  const page = fresh.slice(0, pageSize);
-  if (page.length > 0) {
-    // Flags and sizes come from the index; no header is read here (the body read gives the Message-ID when it is needed).
-    const fetched = await client.fetchAll(page.join(','), { uid: true, flags: true, size: true }, { uid: true });
-    fetched.sort((a, b) => a.uid - b.uid);
-    for (const message of fetched) {
-      changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', size: message.size, flags: portableFlags(message.flags) });
-    }
-  }
-
-  const more = fresh.length > page.length;
-  const lastListed = page[page.length - 1] ?? 0;
-  const next: ImapCursor = {
-    uidValidity,
-    uidNext: more ? lastListed + 1 : Math.max(box.uidNext, lastListed + 1, from),
-    ...(modseq !== undefined && !box.noModseq ? { highestModseq: modseq.toString() } : {}),
-  };
-  return { changes, cursor: JSON.stringify(next), more, ...(reset ? { reset: true } : {}) };
+  const modseq = box.noModseq ? undefined : box.highestModseq;
+  const changed = !reset && stored?.highestModseq && modseq !== undefined && from > 1 && modseq > BigInt(stored.highestModseq)
+    ? await client.fetchAll(`1:${from - 1}`, { uid: true, flags: true }, { uid: true, changedSince: BigInt(stored.highestModseq) })
+    : null;
+  const uids = box.exists > 0 ? await newUids(client, from) : [];
+  const wanted = uids.slice(0, pageSize);
+  const page = wanted.length > 0 ? await client.fetchAll(wanted.join(','), { uid: true, flags: true, size: true }, { uid: true }) : [];
+  return changePage({ uidValidity, uidNext: box.uidNext, modseq, changed, uids, page }, stored, from, pageSize, reset);
 }
 
 /**
@@ -80,31 +96,14 @@ export async function listChangesPipelined(reader: ImapReader, path: string, cur
   const listed = reader.listing(path, from, pageSize, changedSince);
   if (listed === null) return null;
   const { view, changed, uids, page } = await listed;
-  const uidValidity = view.uidValidity;
-  if (stored !== undefined && stored.uidValidity !== uidValidity) {
+  if (stored !== undefined && stored.uidValidity !== view.uidValidity) {
     // Another UIDVALIDITY: every stored UID is void, the listing starts over from 1 (once: a server that changes it on every look gets a clear error).
     if (startedOver) throw new AppError('CONNECTION_FAILED', `The IMAP server changed the UIDVALIDITY of "${path}" twice in a row. Try again later.`, { retryable: true });
-    const again = await listChangesPipelined(reader, path, JSON.stringify({ uidValidity, uidNext: 1 }), pageSize, true);
+    const again = await listChangesPipelined(reader, path, JSON.stringify({ uidValidity: view.uidValidity, uidNext: 1 }), pageSize, true);
     return again && { ...again, reset: true };
   }
-  const modseq = view.highestModseq ?? undefined;
-  const changes: ChangeRef[] = [];
-  if (changed && stored?.highestModseq && modseq !== undefined && modseq > BigInt(stored.highestModseq)) {
-    for (const message of changed) {
-      if (message.uid < from) changes.push({ key: itemKey(uidValidity, message.uid), kind: 'flags', flags: portableFlags(message.flags) });
-    }
-  }
-  for (const message of [...page].sort((a, b) => a.uid - b.uid)) {
-    changes.push({ key: itemKey(uidValidity, message.uid), kind: 'upsert', ...(message.size === undefined ? {} : { size: message.size }), flags: portableFlags(message.flags) });
-  }
-  const more = uids.length > pageSize;
-  const lastListed = uids[Math.min(pageSize, uids.length) - 1] ?? 0;
-  const next: ImapCursor = {
-    uidValidity,
-    uidNext: more ? lastListed + 1 : Math.max(view.uidNext ?? 0, lastListed + 1, from),
-    ...(modseq !== undefined ? { highestModseq: modseq.toString() } : {}),
-  };
-  return { changes, cursor: JSON.stringify(next), more };
+  const looked = { uidValidity: view.uidValidity, uidNext: view.uidNext ?? 0, modseq: view.highestModseq ?? undefined, changed, uids, page };
+  return changePage(looked, stored, from, pageSize, false);
 }
 
 /** UIDs ≥ from, ascending. `from:*` always matches the highest UID, even below `from`: filter it out. */
