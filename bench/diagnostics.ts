@@ -35,6 +35,22 @@ function dovecotCpu(dir: string): number {
 
 const signIns = (server: DovecotServer) => (readFileSync(`${server.dir}/dovecot.log`, 'utf8').match(/Login: user=/g) ?? []).length;
 
+/** This process's CPU seconds: the main thread's, and the others' by name (V8 workers, libuv pool, loader). */
+function threadCpu(): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const task of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const name = task === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+      byName.set(name, (byName.get(name) ?? 0) + (fields[11]! + fields[12]!) / 100);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return byName;
+}
+
 function machineTicks(): number[] {
   return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
 }
@@ -54,6 +70,8 @@ function countStatements(): { counts: Map<string, number>; restore(): void } {
 }
 
 export interface Diagnostics {
+  /** Notes each Dovecot's CPU and sign-ins so far: the scan's share is printed apart from the run's. */
+  scanned(): void;
   /** Ends the watch; returns the lines to print (nothing when only profiling). */
   stop(runId: string, launchedAt: number): Promise<string[]>;
 }
@@ -68,9 +86,12 @@ export async function startDiagnostics(watched: Watched): Promise<Diagnostics | 
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
-  const before = verbose
-    ? { cpu: { source: dovecotCpu(watched.source.dir), destination: dovecotCpu(watched.destination.dir) }, signIns: { source: signIns(watched.source), destination: signIns(watched.destination) } }
-    : null;
+  const reading = () => ({ cpu: { source: dovecotCpu(watched.source.dir), destination: dovecotCpu(watched.destination.dir) }, signIns: { source: signIns(watched.source), destination: signIns(watched.destination) } });
+  type Reading = ReturnType<typeof reading>;
+  const before = verbose ? reading() : null;
+  let afterScan: Reading | null = null;
+  const threadsBefore = verbose ? threadCpu() : null;
+  const between = (from: Reading, to: Reading) => `Dovecot CPU source ${(to.cpu.source - from.cpu.source).toFixed(2)} s, destination ${(to.cpu.destination - from.cpu.destination).toFixed(2)} s; sign-ins source ${to.signIns.source - from.signIns.source}, destination ${to.signIns.destination - from.signIns.destination}`;
   const statements = verbose ? countStatements() : null;
   const busy: number[] = [];
   let last = machineTicks();
@@ -83,6 +104,9 @@ export async function startDiagnostics(watched: Watched): Promise<Diagnostics | 
   }, 100) : null;
 
   return {
+    scanned() {
+      if (verbose) afterScan = reading();
+    },
     async stop(runId, launchedAt) {
       if (sampler) clearInterval(sampler);
       statements?.restore();
@@ -94,8 +118,11 @@ export async function startDiagnostics(watched: Watched): Promise<Diagnostics | 
       const lines: string[] = profilePath ? [`mailferry: CPU profile of the timed copy written to ${profilePath}`] : [];
       if (!before || !statements) return lines;
       lines.push(`mailferry: machine busy % per 100 ms: ${busy.join(' ')}`);
-      const cpu = (side: 'source' | 'destination') => (dovecotCpu(watched[side].dir) - before.cpu[side]).toFixed(2);
-      lines.push(`mailferry: Dovecot CPU source ${cpu('source')} s, destination ${cpu('destination')} s; sign-ins source ${signIns(watched.source) - before.signIns.source}, destination ${signIns(watched.destination) - before.signIns.destination}`);
+      const end = reading();
+      lines.push(`mailferry: ${between(before, end)}`);
+      const threads = [...threadCpu()].map(([name, seconds]) => [name, seconds - (threadsBefore?.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.01).sort((a, b) => b[1] - a[1]);
+      lines.push(`mailferry: this process's CPU by thread: ${threads.map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', ')}`);
+      if (afterScan) lines.push(`  of which the scan: ${between(before, afterScan)}; the run: ${between(afterScan, end)}`);
       const sorted = [...statements.counts].sort((a, b) => b[1] - a[1]);
       lines.push(`mailferry: ${sorted.reduce((n, [, c]) => n + c, 0)} PostgreSQL statements; the most frequent:`);
       for (const [text, count] of sorted.slice(0, 25)) lines.push(`  ${String(count).padStart(5)}  ${text}`);

@@ -50,6 +50,7 @@ export async function runMailferry(props: {
     const review = await engine.getMatchReview(actor, { project: project.id });
     if (review.counts.matched !== props.users.length) throw new Error(`expected ${props.users.length} matched mailboxes, got ${JSON.stringify(review.counts)}`);
     const t1 = performance.now();
+    diagnostics?.scanned();
     let lastLine = 0;
     const launched = await engine.launchRun(actor, { project: project.id, mode: 'full' });
     if (launched.hold?.status === 'pending_approval') await engine.decideHold(actor, { holdId: launched.hold.id, decision: 'approve' });

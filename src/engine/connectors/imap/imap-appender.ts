@@ -50,13 +50,19 @@ export class ImapAppender extends PipelinedSession {
     // An appender selects no mailbox: untagged data (EXISTS of another session, alerts) is not its business.
   }
 
-  /** The server's APPENDLIMIT (RFC 7889), when it gives one. */
+  private limit: { of: Set<string>; value: number | undefined } | null = null;
+
+  /** The server's APPENDLIMIT (RFC 7889), when it gives one (read once per capability list). */
   get appendLimit(): number | undefined {
-    for (const capability of this.capabilities) {
-      const match = /^APPENDLIMIT=(\d+)$/.exec(capability);
-      if (match) return Number(match[1]);
+    if (this.limit?.of !== this.capabilities) {
+      let value: number | undefined;
+      for (const capability of this.capabilities) {
+        const match = /^APPENDLIMIT=(\d+)$/.exec(capability);
+        if (match) value = Number(match[1]);
+      }
+      this.limit = { of: this.capabilities, value };
     }
-    return undefined;
+    return this.limit.value;
   }
 
   /**
