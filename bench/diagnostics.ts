@@ -120,9 +120,10 @@ export async function startDiagnostics(watched: Watched): Promise<Diagnostics | 
       lines.push(`mailferry: machine busy % per 100 ms: ${busy.join(' ')}`);
       const end = reading();
       lines.push(`mailferry: ${between(before, end)}`);
-      const threads = [...threadCpu()].map(([name, seconds]) => [name, seconds - (threadsBefore?.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.01).sort((a, b) => b[1] - a[1]);
-      lines.push(`mailferry: this process's CPU by thread: ${threads.map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', ')}`);
       if (afterScan) lines.push(`  of which the scan: ${between(before, afterScan)}; the run: ${between(afterScan, end)}`);
+      const threads = [...threadCpu()].map(([name, seconds]) => [name, seconds - (threadsBefore?.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.01).sort((a, b) => b[1] - a[1]);
+      const named = (name: string, s: number) => `${name === 'main' ? 'main thread' : `other threads named ${name}`} ${s.toFixed(2)} s`;
+      lines.push(`mailferry: this process's CPU: ${threads.map(([name, s]) => named(name, s)).join(', ')}`);
       const sorted = [...statements.counts].sort((a, b) => b[1] - a[1]);
       lines.push(`mailferry: ${sorted.reduce((n, [, c]) => n + c, 0)} PostgreSQL statements; the most frequent:`);
       for (const [text, count] of sorted.slice(0, 25)) lines.push(`  ${String(count).padStart(5)}  ${text}`);
