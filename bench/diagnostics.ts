@@ -12,25 +12,26 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import type { DovecotServer } from '../test/helpers/dovecot.js';
+import { pids, readProcStat } from './machine-cpu.js';
 
 interface Watched { source: DovecotServer; destination: DovecotServer; databaseUrl?: string }
 
 /** CPU seconds of the Dovecot whose config lives in `dir`: its master (with ended children) and live children. */
 function dovecotCpu(dir: string): number {
-  const procs: { pid: number; ppid: number; own: number; children: number; master: boolean }[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  const procs = pids().flatMap((pid) => {
+    const stat = readProcStat(`/proc/${pid}/stat`);
+    return stat ? [{ pid: Number(pid), ...stat }] : [];
+  });
+  const isMaster = (p: { pid: number; comm: string }) => {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      const master = stat.includes('(dovecot)') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`);
-      procs.push({ pid: Number(pid), ppid: fields[1]!, own: fields[11]! + fields[12]!, children: fields[13]! + fields[14]!, master });
+      return p.comm === 'dovecot' && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(`${dir}/`);
     } catch {
-      // ended meanwhile
+      return false;
     }
-  }
-  const master = procs.find((p) => p.master);
+  };
+  const master = procs.find(isMaster);
   if (!master) return 0;
-  return procs.filter((p) => p === master || p.ppid === master.pid).reduce((n, p) => n + p.own + (p === master ? p.children : 0), 0) / 100;
+  return procs.filter((p) => p === master || p.ppid === master.pid).reduce((n, p) => n + p.own + (p === master ? p.children : 0), 0);
 }
 
 const signIns = (server: DovecotServer) => (readFileSync(`${server.dir}/dovecot.log`, 'utf8').match(/Login: user=/g) ?? []).length;
@@ -39,14 +40,10 @@ const signIns = (server: DovecotServer) => (readFileSync(`${server.dir}/dovecot.
 function threadCpu(): Map<string, number> {
   const byName = new Map<string, number>();
   for (const task of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-      const name = task === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      byName.set(name, (byName.get(name) ?? 0) + (fields[11]! + fields[12]!) / 100);
-    } catch {
-      // ended meanwhile
-    }
+    const stat = readProcStat(`/proc/self/task/${task}/stat`);
+    if (!stat) continue;
+    const name = task === String(process.pid) ? 'main' : stat.comm.replace(/\d+$/, '');
+    byName.set(name, (byName.get(name) ?? 0) + stat.own);
   }
   return byName;
 }

@@ -24,31 +24,41 @@ export function cpuBetween(start: number | null, end: number | null): number | u
   return start === null || end === null ? undefined : end - start;
 }
 
+/** One /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat): command name, parent, and CPU seconds of its own and of its reaped children. */
+export interface ProcStat { comm: string; ppid: number; own: number; children: number }
+
+export function readProcStat(path: string): ProcStat | null {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const close = stat.lastIndexOf(')');
+    // Fields after the command: state is field 3, ppid 4; utime, stime, cutime, cstime are fields 14–17.
+    const fields = stat.slice(close + 2).split(' ').map(Number);
+    const at = (i: number) => fields[i] ?? 0;
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: at(1), own: (at(11) + at(12)) / TICKS_PER_SECOND, children: (at(13) + at(14)) / TICKS_PER_SECOND };
+  } catch {
+    return null; // the process ended while we looked
+  }
+}
+
+/** Every process's pid, or none off Linux. */
+export function pids(): string[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * CPU seconds of every process by pid, with its command name: its own time plus that of its
  * children already reaped (Dovecot's short-lived imap processes end up in their master).
  */
 export function cpuByProcess(): Map<string, { comm: string; seconds: number }> {
   const totals = new Map<string, { comm: string; seconds: number }>();
-  let pids: string[] = [];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return totals;
-  }
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      // A kernel worker's name carries its current work queue (kworker/u8:1-writeback): one name for all.
-      const comm = stat.slice(stat.indexOf('(') + 1, close).replace(/^kworker\/.*$/, 'kworker');
-      // Fields after the command: state is field 3; utime, stime, cutime, cstime are fields 14–17.
-      const fields = stat.slice(close + 2).split(' ');
-      const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-      totals.set(pid, { comm, seconds: ticks / TICKS_PER_SECOND });
-    } catch {
-      // The process ended while we looked.
-    }
+  for (const pid of pids()) {
+    const stat = readProcStat(`/proc/${pid}/stat`);
+    // A kernel worker's name carries its current work queue (kworker/u8:1-writeback): one name for all.
+    if (stat) totals.set(pid, { comm: stat.comm.replace(/^kworker\/.*$/, 'kworker'), seconds: stat.own + stat.children });
   }
   return totals;
 }
